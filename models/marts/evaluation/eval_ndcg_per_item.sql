@@ -1,0 +1,6 @@
+-- NDCG@list_size of every scored target clip, for the submission and for the random-users reference.
+select 'submission' as ranking, *
+from ({{ ndcg_per_item(ref('eval_submission_ranked'), ref('int_target_labels'), var('list_size')) }})
+union all
+select 'random_users' as ranking, *
+from ({{ ndcg_per_item(ref('eval_random_ranked'), ref('int_target_labels'), var('list_size')) }})

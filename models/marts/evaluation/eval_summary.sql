@@ -1,0 +1,10 @@
+-- Mean NDCG@list_size over target clips with at least one relevant user, per ranking.
+select
+    ranking,
+    {{ var('target_week') }} as target_week,
+    count(*) as clips_scored,
+    avg(ndcg) as ndcg,
+    sum(hits) as hits,
+    sum(n_relevant) as relevant_pairs
+from {{ ref('eval_ndcg_per_item') }}
+group by ranking

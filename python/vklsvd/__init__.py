@@ -1,0 +1,3 @@
+"""VK-LSVD warehouse: data in, features, retrieval and ranking helpers called by dbt."""
+
+__version__ = "0.1.0"

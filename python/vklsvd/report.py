@@ -1,0 +1,34 @@
+"""Human-readable summary of a built warehouse: validation NDCG and where the submission is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from vklsvd.errors import VklsvdError
+
+
+def warehouse_report(warehouse: Path) -> str:
+    """Lines describing eval_summary and the exported submission of the warehouse file."""
+    if not warehouse.is_file():
+        raise VklsvdError(f"{warehouse}: warehouse file not found; run `make demo` or `dbt build` first")
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        try:
+            summary = connection.execute(
+                "select ranking, target_week, clips_scored, ndcg from eval_summary order by ranking desc"
+            ).fetchall()
+            export = connection.execute("select path, clips, sha256 from ml_submission_export").fetchall()
+        except duckdb.CatalogException as error:
+            raise VklsvdError(
+                f"{warehouse}: the build did not finish ({error}); rerun `dbt build` and read its errors"
+            ) from error
+    lines = []
+    for ranking, week, clips, ndcg in summary:
+        value = "n/a (no labelled clips)" if ndcg is None else f"{ndcg:.4f}"
+        lines.append(f"NDCG@100 week {week} {ranking:<12} {value}  ({clips} clips scored)")
+    if not summary:
+        lines.append("no scored clips: the target week has no labels (test week) or no positives")
+    for path, clips, sha in export:
+        lines.append(f"submission: {path} ({clips} clips, sha256 {sha[:12]})")
+    return "\n".join(lines)
