@@ -14,7 +14,7 @@ def to_arrow(relation: Any) -> pa.Table:
     """Arrow table from a DuckDB relation (dbt.ref in a Python model) or an Arrow table."""
     if isinstance(relation, pa.Table):
         return relation
-    return relation.fetch_arrow_table()
+    return relation.to_arrow_table()
 
 
 def column(table: pa.Table, name: str, dtype: type | np.dtype) -> np.ndarray:

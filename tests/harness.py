@@ -1,0 +1,65 @@
+"""Running `dbt` as a user does (a subprocess) against its own warehouse file, for the warehouse tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+DBT = str(Path(sys.executable).parent / "dbt")
+
+
+@dataclass(frozen=True)
+class DbtResult:
+    success: bool
+    output: str
+
+
+class Build:
+    """One warehouse: its DuckDB file, dbt target and log folders and exported submission."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.warehouse = workdir / "warehouse.duckdb"
+        self.submission = workdir / "submission.parquet"
+
+    def run(self, command: str, variables: dict[str, Any], *extra: str) -> DbtResult:
+        variables = {"submission_path": str(self.submission), **variables}
+        completed = subprocess.run(
+            [
+                DBT,
+                command,
+                "--project-dir",
+                str(PROJECT_DIR),
+                "--profiles-dir",
+                str(PROJECT_DIR / "profiles"),
+                "--target-path",
+                str(self.workdir / "target"),
+                "--log-path",
+                str(self.workdir / "logs"),
+                "--vars",
+                json.dumps(variables),
+                *extra,
+            ],
+            env={**os.environ, "VKLSVD_DUCKDB_PATH": str(self.warehouse)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return DbtResult(completed.returncode == 0, completed.stdout + completed.stderr)
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as connection:
+            return connection.execute(sql).fetchall()
+
+
+def failure_text(result: DbtResult) -> str:
+    """What dbt told the user, for assertion messages."""
+    return result.output[-5000:]

@@ -1,0 +1,57 @@
+"""The whole warehouse: `dbt build` on a tiny generated dataset, checked from the outside."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from harness import Build, failure_text
+from vklsvd.metrics import mean_ndcg
+
+
+def test_submission_file_is_valid(validation_build: Build) -> None:
+    table = pq.read_table(validation_build.submission)
+    assert str(table.schema.field("item_id").type) == "uint32"
+    assert str(table.schema.field("user_id").type) == "list<element: uint32>"
+    lists = table.column("user_id").to_pylist()
+    assert all(len(users) == 100 and len(set(users)) == 100 for users in lists)
+    counts = np.unique(np.concatenate(lists), return_counts=True)[1]
+    assert counts.max() <= 100
+    targets = {row[0] for row in validation_build.query("select item_id from int_target_items")}
+    assert set(table.column("item_id").to_pylist()) == targets
+
+
+def test_target_clips_are_cold(validation_build: Build) -> None:
+    seen_before = validation_build.query(
+        """select count(*) from int_target_items t
+           join int_interactions i on i.item_id = t.item_id and i.week < 25"""
+    )
+    assert seen_before == [(0,)]
+
+
+def test_sql_ndcg_matches_python_reference(validation_build: Build) -> None:
+    submission = {
+        item: users for item, users in validation_build.query("select item_id, user_id from submission")
+    }
+    relevant: dict[int, set[int]] = {}
+    for item, user in validation_build.query("select item_id, user_id from int_target_labels"):
+        relevant.setdefault(item, set()).add(user)
+    (sql_ndcg,) = validation_build.query("select ndcg from eval_summary where ranking = 'submission'")[0]
+    assert sql_ndcg == pytest.approx(mean_ndcg(submission, relevant, k=100), rel=1e-9)
+
+
+def test_baseline_beats_random_users(validation_build: Build) -> None:
+    scores = dict(validation_build.query("select ranking, ndcg from eval_summary"))
+    assert scores["submission"] > 2 * scores["random_users"]
+
+
+def test_rebuild_gives_byte_identical_submission(
+    validation_build: Build, tiny_dataset: Path, make_build
+) -> None:
+    again = make_build("again")
+    result = again.run("build", {"data_root": str(tiny_dataset)})
+    assert result.success, failure_text(result)
+    assert again.submission.read_bytes() == validation_build.submission.read_bytes()
