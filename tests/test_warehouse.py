@@ -55,3 +55,20 @@ def test_rebuild_gives_byte_identical_submission(
     result = again.run("build", {"data_root": str(tiny_dataset)})
     assert result.success, failure_text(result)
     assert again.submission.read_bytes() == validation_build.submission.read_bytes()
+
+
+def test_report_command_prints_ndcg_and_submission(validation_build: Build, capsys) -> None:
+    from vklsvd.cli import main
+
+    assert main(["report", "--warehouse", str(validation_build.warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert "NDCG@100 week 25 submission" in out and "random_users" in out
+    assert str(validation_build.submission) in out
+
+
+def test_report_on_missing_warehouse_is_one_line(tmp_path: Path, capsys) -> None:
+    from vklsvd.cli import main
+
+    assert main(["report", "--warehouse", str(tmp_path / "absent.duckdb")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "run `make demo`" in err

@@ -1,0 +1,224 @@
+"""Command line: ``vklsvd <command> ...`` (also ``python -m vklsvd``).
+
+Each subcommand is a *registrar*: a function that adds its subparser to the ``subparsers`` object and
+sets ``handler`` (a function ``(argparse.Namespace) -> int``) as its default. To add a command, write
+such a function and decorate it with :func:`subcommand` (or append it to :data:`REGISTRARS`) in a
+module imported by this one.
+
+Errors a user can fix (:class:`~vklsvd.errors.VklsvdError`) are printed as one line
+``error: <message>`` on stderr with exit status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from vklsvd import __version__
+from vklsvd.errors import VklsvdError
+
+__all__ = ["REGISTRARS", "Handler", "Registrar", "build_parser", "main", "subcommand"]
+
+Subparsers = argparse._SubParsersAction  # the type argparse returns from add_subparsers()
+Handler = Callable[[argparse.Namespace], int]
+Registrar = Callable[["Subparsers[argparse.ArgumentParser]"], None]
+
+#: Functions that each register one subcommand, in the order they appear in ``--help``.
+REGISTRARS: list[Registrar] = []
+
+
+def subcommand(registrar: Registrar) -> Registrar:
+    """Decorator: add a registrar to :data:`REGISTRARS`."""
+    REGISTRARS.append(registrar)
+    return registrar
+
+
+# --- generate -----------------------------------------------------------------------------------------
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+    return value
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    from vklsvd.synthetic import generate_dataset
+
+    out = Path(args.out)
+    marker = out / "metadata" / "items_metadata.parquet"
+    if args.if_missing and marker.is_file():
+        print(f"synthetic dataset already in {out} (found {marker}); nothing to do")
+        return 0
+    summary = generate_dataset(
+        out,
+        n_users=args.users,
+        n_authors=args.authors,
+        items_per_week=args.items_per_week,
+        n_weeks=args.weeks,
+        mean_impressions_per_user_week=args.impressions,
+        n_topics=args.topics,
+        seed=args.seed,
+    )
+    rates = ", ".join(f"{name} {rate:.3%}" for name, rate in summary.rates.items())
+    print(
+        f"wrote {summary.total_rows:,} interactions over {len(summary.rows_per_week)} weeks, "
+        f"{summary.n_users:,} users, {summary.n_items:,} items to {out}"
+    )
+    print(f"rates: {rates}; mean timespent {summary.mean_timespent:.1f} s")
+    print(
+        f"validation targets (new in week 25): {summary.n_validation_target_items:,}; "
+        f"submission template clips: {summary.n_template_items:,}"
+    )
+    return 0
+
+
+@subcommand
+def register_generate(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
+    """``generate``: write a synthetic VK-LSVD in the hub layout."""
+    parser = subparsers.add_parser(
+        "generate",
+        help="write a synthetic VK-LSVD (hub layout and dtypes) with planted structure",
+        description="Write a synthetic VK-LSVD in the hub layout, deterministic in its arguments.",
+    )
+    parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
+    parser.add_argument("--users", type=_positive_int, default=4000, help="users (default 4000)")
+    parser.add_argument("--authors", type=_positive_int, default=300, help="authors (default 300)")
+    parser.add_argument(
+        "--items-per-week", type=_positive_int, default=250, help="clips released each week (default 250)"
+    )
+    parser.add_argument(
+        "--weeks", type=_positive_int, default=27, help="weeks 0..N-1 to write, at most 27 (default 27)"
+    )
+    parser.add_argument(
+        "--impressions",
+        type=_positive_float,
+        default=12.0,
+        help="mean impressions per user and week (default 12)",
+    )
+    parser.add_argument("--topics", type=_positive_int, default=24, help="latent topics (default 24)")
+    parser.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="do nothing if DIR/metadata/items_metadata.parquet exists (a complete dataset)",
+    )
+    parser.set_defaults(handler=_run_generate)
+
+
+# --- download -----------------------------------------------------------------------------------------
+
+
+def _run_download(args: argparse.Namespace) -> int:
+    from vklsvd.download import FULL, download_dataset, parse_weeks, validate_subsample
+
+    subsample = None if args.subsample == FULL else validate_subsample(args.subsample)
+    weeks = parse_weeks(args.weeks)
+    paths = download_dataset(
+        Path(args.target), subsample=subsample, weeks=weeks, include_metadata=not args.no_metadata
+    )
+    print(f"{len(paths)} files ready under {args.target}")
+    return 0
+
+
+@subcommand
+def register_download(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
+    """``download``: fetch VK-LSVD files from the Hugging Face hub."""
+    parser = subparsers.add_parser(
+        "download",
+        help="fetch VK-LSVD files from the Hugging Face hub into the hub layout",
+        description=(
+            "Fetch VK-LSVD files from the Hugging Face hub (deepvk/VK-LSVD) into DIR, keeping the "
+            "repository's paths. Files already present are skipped."
+        ),
+    )
+    parser.add_argument("--target", required=True, type=Path, metavar="DIR", help="download directory")
+    parser.add_argument(
+        "--subsample",
+        required=True,
+        metavar="NAME",
+        help="a subsample such as up0.001_ip0.001 or ur0.01_ir0.01, or 'full' for all the data (~450 GB)",
+    )
+    parser.add_argument(
+        "--weeks", default="0-25", help="weeks and inclusive ranges, e.g. '0-24,25' (default 0-25)"
+    )
+    parser.add_argument("--no-metadata", action="store_true", help="skip the metadata files")
+    parser.set_defaults(handler=_run_download)
+
+
+# --- report -------------------------------------------------------------------------------------------
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from vklsvd.report import warehouse_report
+
+    print(warehouse_report(Path(args.warehouse)))
+    return 0
+
+
+@subcommand
+def register_report(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
+    """``vklsvd report``: validation NDCG of a built warehouse and where its submission is."""
+    parser = subparsers.add_parser(
+        "report", help="print the NDCG@100 of a built warehouse and the submission's location"
+    )
+    parser.add_argument(
+        "--warehouse", default="warehouse/vklsvd.duckdb", help="the DuckDB file `dbt build` wrote"
+    )
+    parser.set_defaults(handler=_run_report)
+
+
+# --- entry point --------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser, with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="vklsvd", description="VK-LSVD: data in, features, ranking users for new clips."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for registrar in REGISTRARS:
+        registrar(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2 for a user-fixable error)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return handler(args)
+    except VklsvdError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

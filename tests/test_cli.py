@@ -1,0 +1,111 @@
+"""The command line: generate, --if-missing, and one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+import requests
+
+import vklsvd.download as download
+from vklsvd.cli import REGISTRARS, main
+
+SMALL = ["--users", "80", "--authors", "12", "--items-per-week", "10", "--topics", "6"]
+
+
+def test_generate_writes_the_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "synthetic"
+    assert main(["generate", "--out", str(out), *SMALL, "--weeks", "27", "--seed", "5"]) == 0
+    assert (out / "interactions" / "validation" / "week_25.parquet").is_file()
+    assert (out / "interactions" / "test" / "week_26.parquet").is_file()
+    assert pq.read_table(out / "metadata" / "users_metadata.parquet").num_rows == 80
+    assert "interactions" in capsys.readouterr().out
+
+
+def test_if_missing_skips_an_existing_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "synthetic"
+    assert main(["generate", "--out", str(out), *SMALL, "--weeks", "3", "--if-missing"]) == 0
+    marker = out / "metadata" / "items_metadata.parquet"
+    before = marker.stat().st_mtime_ns
+    capsys.readouterr()
+    assert main(["generate", "--out", str(out), *SMALL, "--weeks", "3", "--seed", "9", "--if-missing"]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert marker.stat().st_mtime_ns == before
+
+
+def _fail(**kwargs: Any) -> str:
+    raise requests.ConnectionError("Max retries exceeded with url\n(Caused by NameResolutionError)")
+
+
+def test_download_error_prints_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(download, "hf_hub_download", _fail)
+    status = main(["download", "--target", str(tmp_path), "--subsample", "up0.001_ip0.001", "--weeks", "0-1"])
+    assert status == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("error: cannot download subsamples/up0.001_ip0.001/train/week_00.parquet")
+    assert "Traceback" not in captured.err
+
+
+def test_download_full_data_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    requested: list[str] = []
+
+    def fake(**kwargs: Any) -> str:
+        requested.append(kwargs["filename"])
+        path = Path(kwargs["local_dir"]) / kwargs["filename"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+        return str(path)
+
+    monkeypatch.setattr(download, "hf_hub_download", fake)
+    args = ["download", "--target", str(tmp_path), "--subsample", "full", "--weeks", "24-26", "--no-metadata"]
+    assert main(args) == 0
+    assert requested == [
+        "interactions/train/week_24.parquet",
+        "interactions/validation/week_25.parquet",
+        "interactions/test/week_26.parquet",
+    ]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["download", "--target", "x", "--subsample", "up0.001_zz0.1"],
+        ["download", "--target", "x", "--subsample", "full", "--weeks", "0-30"],
+        ["generate", "--out", "x", "--weeks", "28"],
+    ],
+)
+def test_user_errors_exit_2_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(download, "hf_hub_download", _fail)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ")
+    assert len(err.splitlines()) == 1
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "generate" in capsys.readouterr().err
+
+
+def test_subcommands_are_registered_by_functions() -> None:
+    assert len(REGISTRARS) >= 2
+    assert all(callable(registrar) for registrar in REGISTRARS)
+
+
+def test_python_m_vklsvd() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "vklsvd", "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert "download" in result.stdout
