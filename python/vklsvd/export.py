@@ -24,7 +24,9 @@ def validate_submission(table: pa.Table, list_size: int, capacity: int) -> pa.Ta
     except (KeyError, pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
         raise VklsvdError(f"submission must have item_id uint32 and user_id list<uint32>: {error}") from error
     if table.num_rows == 0:
-        raise VklsvdError("submission has no clips: the target week has no target clips; check var target_week")
+        raise VklsvdError(
+            "submission has no clips: the target week has no target clips; check var target_week"
+        )
     if table.column("item_id").null_count or table.column("user_id").null_count:
         raise VklsvdError("submission has null item_id or user_id lists")
     items = table.column("item_id").to_numpy()
