@@ -4,7 +4,7 @@ select
     {{ var('target_week') }} as target_week,
     count(*) as clips_scored,
     avg(ndcg) as ndcg,
-    sum(hits) as hits,
-    sum(n_relevant) as relevant_pairs
+    cast(sum(hits) as bigint) as hits,
+    cast(sum(n_relevant) as bigint) as relevant_pairs
 from {{ ref('eval_ndcg_per_item') }}
 group by ranking
