@@ -72,3 +72,34 @@ def test_report_on_missing_warehouse_is_one_line(tmp_path: Path, capsys) -> None
     assert main(["report", "--warehouse", str(tmp_path / "absent.duckdb")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "run `make demo`" in err
+
+
+def test_subsample_folder_and_sampling_vars(tiny_dataset: Path, make_build, tmp_path: Path) -> None:
+    """The same files under subsamples/<name>/ with the dataset's sampling rules, by vars only."""
+    import shutil
+
+    root = tmp_path / "hub"
+    shutil.copytree(tiny_dataset / "metadata", root / "metadata")
+    shutil.copytree(tiny_dataset / "interactions", root / "subsamples" / "up0.5_ip1" / "")
+    build = make_build("subsample")
+    result = build.run("build", {"data_root": str(root), "subsample": "up0.5_ip1", "user_sample": "up0.6"})
+    assert result.success, failure_text(result)
+    (n_users,) = build.query("select count(*) from int_users_sampled")[0]
+    (all_users,) = build.query("select count(*) from stg_vklsvd__users")[0]
+    assert 0.55 * all_users <= n_users <= 0.65 * all_users
+    (outside,) = build.query(
+        """select count(*) from eval_submission_ranked
+           where user_id not in (select user_id from int_users_sampled)"""
+    )[0]
+    assert outside == 0
+
+
+def test_test_week_uses_the_template_and_needs_no_labels(tiny_dataset: Path, make_build) -> None:
+    build = make_build("test_week")
+    result = build.run("build", {"data_root": str(tiny_dataset), "target_week": 26})
+    assert result.success, failure_text(result)
+    template = {row[0] for row in build.query("select item_id from stg_vklsvd__submission_template")}
+    submitted = {row[0] for row in build.query("select item_id from submission")}
+    assert template <= submitted
+    (history_max,) = build.query("select max(week) from int_user_history")[0]
+    assert history_max == 25
