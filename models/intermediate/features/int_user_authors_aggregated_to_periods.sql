@@ -1,0 +1,76 @@
+-- Partial aggregates of the user x author family for engaged pairs: one row per (user, author, period)
+-- (as-of periods, macro feature_periods) for pairs with at least one positive signal (var
+-- positive_signals) in any week read, counting all their impressions. Almost every impression is a
+-- distinct (user, author) pair, so keeping all pairs would copy the interactions; the as-of mart keeps a
+-- pair only when it was engaged before the as-of week, which makes the restriction leak-free. The engaged
+-- pairs and the signal counts come from int_feature_signal_impressions; one scan of the interactions,
+-- semi-joined to the engaged pairs, gives impressions, timespent and watch fraction.
+{%- set signal_counters = ['positives'] %}
+{%- for signal in feature_signals() %}{% do signal_counters.append(signal ~ '_count') %}{% endfor %}
+with engaged_pairs as (
+    select distinct
+        user_id,
+        author_id
+    from {{ ref('int_feature_signal_impressions') }}
+    where is_positive and author_id is not null
+),
+
+impressions as (
+    select
+        i.user_id,
+        m.author_id,
+        i.week,
+        {{ feature_period('i.week') }} as period,
+        i.timespent,
+        {{ watch_fraction_from_inverse('i.timespent', 'm.inverse_duration') }} as watch_fraction
+    from {{ ref('int_interactions') }} as i
+    inner join {{ ref('int_feature_items') }} as m on i.item_id = m.item_id
+    where i.week <= {{ feature_last_week() }}
+      -- a semi join (an inner join may be reordered to engaged pairs x clips first)
+      and (i.user_id, m.author_id) in (select user_id, author_id from engaged_pairs)
+),
+
+totals as (
+    select
+        user_id,
+        author_id,
+        period,
+        count(*) as impressions,
+        cast(sum(timespent) as bigint) as timespent,
+        sum(watch_fraction) as watch_fraction_sum,
+        bit_or({{ week_bit('week') }}) as weeks_mask,
+        max(week) as last_week
+    from impressions
+    group by user_id, author_id, period
+),
+
+signals as (
+    select
+        user_id,
+        author_id,
+        period,
+        {{ count_where('is_positive') }} as positives,
+        {%- for signal in feature_signals() %}
+        {{ count_where(adapter.quote(signal)) }} as {{ signal }}_count,
+        {%- endfor %}
+        max(case when is_positive then week end) as last_positive_week
+    from {{ ref('int_feature_signal_impressions') }}
+    where author_id is not null
+    group by user_id, author_id, period
+)
+
+select
+    t.user_id,
+    t.author_id,
+    t.period,
+    t.impressions,
+    t.timespent,
+    t.watch_fraction_sum,
+    {%- for counter in signal_counters %}
+    coalesce(s.{{ counter }}, 0) as {{ counter }},
+    {%- endfor %}
+    s.last_positive_week,
+    t.weeks_mask,
+    t.last_week
+from totals as t
+left join signals as s on t.user_id = s.user_id and t.author_id = s.author_id and t.period = s.period
