@@ -17,8 +17,8 @@ demo: install
 	$(BIN)/vklsvd report --warehouse $(VKLSVD_DUCKDB_PATH)
 
 test: install
-	$(BIN)/ruff check python tests models
-	$(BIN)/ruff format --check python tests models
+	$(BIN)/ruff check python tests models benchmarks
+	$(BIN)/ruff format --check python tests models benchmarks
 	$(BIN)/pytest
 
 install: $(VENV)/.installed

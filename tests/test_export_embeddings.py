@@ -54,8 +54,8 @@ def test_atomic_write_leaves_old_file_when_writing_fails(
     write_parquet_atomically(pa.table({"a": [1]}), path)
     before = path.read_bytes()
 
-    def crash_mid_write(table: pa.Table, handle, **kwargs) -> None:
-        handle.write(b"PAR1 half a file")
+    def crash_mid_write(table: pa.Table, where: Path, **kwargs) -> None:
+        Path(where).write_bytes(b"PAR1 half a file")
         raise OSError("disk full")
 
     monkeypatch.setattr(pq, "write_table", crash_mid_write)

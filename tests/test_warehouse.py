@@ -103,3 +103,32 @@ def test_test_week_uses_the_template_and_needs_no_labels(tiny_dataset: Path, mak
     assert template <= submitted
     (history_max,) = build.query("select max(week) from int_user_history")[0]
     assert history_max == 25
+
+
+def test_ranker_trains_on_earlier_weeks_only(validation_build: Build) -> None:
+    weeks = validation_build.query(
+        """select as_of_week, is_target_week, count(label), count(*) from ranker_pairs
+           group by all order by as_of_week"""
+    )
+    assert [week for week, *_ in weeks] == [22, 23, 24, 25]
+    for week, is_target, labelled, total in weeks:
+        assert is_target == (week == 25)
+        assert labelled == (0 if is_target else total)
+    (clips, positives) = validation_build.query(
+        "select training_clips, training_positives from ml_ranker_model"
+    )[0]
+    assert clips > 10 and positives > 0
+    # the content features of a training pair come from profiles as of that pair's week
+    (late,) = validation_build.query(
+        """select count(*) from ml_user_content_profiles p
+           where p.as_of_week = 22 and p.user_id not in (
+               select user_id from int_user_history where week < 22)"""
+    )[0]
+    assert late == 0
+
+
+def test_every_ranking_is_scored_and_the_ranker_beats_random(validation_build: Build) -> None:
+    scores = dict(validation_build.query("select ranking, ndcg from eval_summary"))
+    assert set(scores) == {"submission", "rrf_baseline", "random_users"}
+    assert scores["submission"] > 2 * scores["random_users"]
+    assert scores["rrf_baseline"] > 2 * scores["random_users"]

@@ -36,7 +36,8 @@
   {%- endif -%}
 
   {%- set checks = [] -%}
-  {%- for week, file in weeks_found.items() -%}
+  {#- files of later weeks are never read (the test week's file may differ in the real dataset) -#}
+  {%- for week, file in weeks_found.items() if week >= (var('first_week') | int) and week <= (var('target_week') | int) -%}
     {%- do checks.append(('interactions', file)) -%}
   {%- endfor -%}
   {%- for kind in ['users_metadata', 'items_metadata', 'submission'] -%}

@@ -4,8 +4,8 @@ select
     m.author_id,
     h.user_id,
     count(*) as impressions,
-    count_if(h.is_positive) as positives,
-    sum(h.watch_fraction) as watched
+    cast(count_if(h.is_positive) as bigint) as positives,
+    {{ exact_sum("h.watch_fraction") }} as watched
 from {{ ref('int_user_history') }} as h
 inner join {{ ref('stg_vklsvd__items') }} as m on h.item_id = m.item_id
 group by m.author_id, h.user_id

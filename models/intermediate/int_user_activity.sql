@@ -2,7 +2,7 @@
 select
     user_id,
     count(*) as impressions,
-    count_if(is_positive) as positives,
+    cast(count_if(is_positive) as bigint) as positives,
     max(week) as last_week
 from {{ ref('int_user_history') }}
 group by user_id

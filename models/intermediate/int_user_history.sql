@@ -1,12 +1,13 @@
 {{ config(materialized='view') }}
 -- Impressions strictly before the target week with the clip's duration: the input of user content
--- profiles. Watch fraction is capped at 1 (timespent can exceed duration on re-watch).
+-- profiles. Watch fraction is capped at 1 (timespent can exceed duration on re-watch) and 0 for a clip of
+-- unknown duration (the metadata tests refuse those anyway).
 select
     i.user_id,
     i.item_id,
     i.week,
     i.timespent,
-    least(cast(i.timespent as double) / greatest(m.duration, 1), 1.0) as watch_fraction,
+    coalesce({{ watch_fraction("i.timespent", "m.duration") }}, 0.0) as watch_fraction,
     {{ positive_signal() }} as is_positive,
     i.dislike as is_negative
 from {{ ref('int_interactions') }} as i

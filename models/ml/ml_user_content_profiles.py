@@ -3,6 +3,8 @@ from vklsvd.steps import user_content_profiles
 
 
 def model(dbt, session):
-    history = dbt.ref("int_user_history")
-    embeddings = dbt.ref("stg_vklsvd__item_embeddings")
-    return user_content_profiles(to_arrow(history), to_arrow(embeddings))
+    return user_content_profiles(
+        to_arrow(dbt.ref("int_user_history")),
+        to_arrow(dbt.ref("stg_vklsvd__item_embeddings")),
+        to_arrow(dbt.ref("int_feature_as_of_weeks")),
+    )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vklsvd.errors import VklsvdError
+from vklsvd.segments import rank_within_sorted
 
 
 @dataclass(frozen=True)
@@ -23,15 +24,6 @@ class Assignment:
     user_id: np.ndarray  # uint32
     position: np.ndarray  # int32, 1..list_size within the clip, best first
     from_candidates: np.ndarray  # bool, False for slots filled from `fill_users`
-
-
-def _rank_within(groups: np.ndarray) -> np.ndarray:
-    """0-based position of each row inside its run of equal `groups` values (rows grouped already)."""
-    if groups.size == 0:
-        return np.empty(0, dtype=np.int64)
-    starts = np.r_[0, np.flatnonzero(groups[1:] != groups[:-1]) + 1]
-    run_lengths = np.diff(np.r_[starts, groups.size])
-    return np.arange(groups.size) - np.repeat(starts, run_lengths)
 
 
 def _greedy_rounds(
@@ -55,10 +47,10 @@ def _greedy_rounds(
         live = np.flatnonzero(active)
         if live.size == 0:
             break
-        proposal = live[_rank_within(item_idx[live]) < need[item_idx[live]]]
+        proposal = live[rank_within_sorted(item_idx[live]) < need[item_idx[live]]]
         # each proposed user keeps the proposals with the best scores, up to their spare capacity
         by_user = proposal[np.lexsort((item_idx[proposal], -score[proposal], user_idx[proposal]))]
-        keep = by_user[_rank_within(user_idx[by_user]) < spare[user_idx[by_user]]]
+        keep = by_user[rank_within_sorted(user_idx[by_user]) < spare[user_idx[by_user]]]
         accepted[keep] = True
         active[keep] = False
         np.subtract.at(need, item_idx[keep], 1)
@@ -157,6 +149,6 @@ def assign_with_capacity(
     return Assignment(
         item_id=target_items[all_item],
         user_id=all_users[all_user],
-        position=(_rank_within(all_item) + 1).astype(np.int32),
+        position=(rank_within_sorted(all_item) + 1).astype(np.int32),
         from_candidates=from_candidates,
     )

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from vklsvd.artifacts import write_atomically
 from vklsvd.errors import VklsvdError
 
 SUBMISSION_SCHEMA = pa.schema([("item_id", pa.uint32()), ("user_id", pa.list_(pa.uint32()))])
@@ -48,23 +46,10 @@ def validate_submission(table: pa.Table, list_size: int, capacity: int) -> pa.Ta
 
 
 def write_parquet_atomically(table: pa.Table, path: Path) -> str:
-    """Write to a temporary file beside `path`, fsync, then rename over it; returns the file's sha256.
-
-    A crash at any point leaves either the previous file or the new one, never a partial file.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            pq.write_table(table, handle, compression="zstd")
-            handle.flush()
-            os.fsync(handle.fileno())
-        digest = hashlib.sha256(Path(temporary).read_bytes()).hexdigest()
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return digest
+    """Write the table as zstd parquet beside `path`, then rename it over `path` (see
+    `vklsvd.artifacts.write_atomically`): a crash leaves the previous file or the new one, never a
+    partial file. Returns the file's sha256."""
+    return write_atomically(path, lambda target: pq.write_table(table, target, compression="zstd"))
 
 
 def export_submission(table: pa.Table, path: Path, *, list_size: int, capacity: int) -> pa.Table:

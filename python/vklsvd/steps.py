@@ -6,94 +6,77 @@ table with explicit types, so a dbt Python model is a few lines.
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 
+from vklsvd import bubbles, hnsw_index, semantic_ids
 from vklsvd.arrow_io import column, vector_array, vectors
+from vklsvd.artifacts import load_npz, write_npz_atomically
 from vklsvd.assignment import assign_with_capacity
-from vklsvd.profiles import weighted_mean_profiles
+from vklsvd.candidates import stack_user_vectors, users_from_vector_hits
+from vklsvd.errors import VklsvdError
+from vklsvd.interests import multi_interest_profiles
+from vklsvd.profiles import HistoryEmbeddings
 from vklsvd.retrieval import exact_top_k
+
+GMM_FILE = "gmm_bubbles.npz"
+CODEBOOKS_FILE = "semantic_id_codebooks.npz"
+HNSW_INDEX_FILE = "hnsw_user_index.bin"
+HNSW_LABELS_FILE = "hnsw_user_labels.npz"
+INTEREST_KIND = "interest"
 
 PROFILE_WEIGHTS = {
     # kind -> how much each history event counts
     "watched": "watch_fraction",
+    "timespent": "timespent",
     "positive": "is_positive",
     "negative": "is_negative",
 }
 
 
-def user_content_profiles(history: pa.Table, embeddings: pa.Table) -> pa.Table:
-    """One row per (user, profile kind): L2-normalised weighted mean of history clip embeddings.
+def user_content_profiles(history: pa.Table, embeddings: pa.Table, as_of_weeks: pa.Table) -> pa.Table:
+    """One row per (as-of week, user, profile kind): L2-normalised weighted mean of the embeddings of the
+    clips in the user's history strictly before the as-of week.
 
-    Kinds: `watched` (weighted by watch fraction), `positive` (clips with a positive signal),
-    `negative` (disliked clips).
+    Kinds: `watched` (weighted by watch fraction), `timespent` (weighted by seconds watched),
+    `positive` (clips with a positive signal), `negative` (disliked clips). The history is read once; each
+    as-of week (a handful) is a mask over it.
     """
-    user_ids = column(history, "user_id", np.uint32)
-    item_ids = column(history, "item_id", np.uint32)
-    emb_ids = column(embeddings, "item_id", np.uint32)
-    emb = vectors(embeddings, "embedding")
+    weeks = column(history, "week", np.int32)
+    prepared = HistoryEmbeddings.prepare(
+        column(history, "user_id", np.uint32),
+        column(history, "item_id", np.uint32),
+        column(embeddings, "item_id", np.uint32),
+        vectors(embeddings, "embedding"),
+    )
+    weights = {kind: column(history, name, np.float64) for kind, name in PROFILE_WEIGHTS.items()}
     parts = []
-    for kind, weight_column in PROFILE_WEIGHTS.items():
-        weights = column(history, weight_column, np.float64)
-        users, profiles = weighted_mean_profiles(user_ids, item_ids, weights, emb_ids, emb)
-        if users.size == 0:
-            continue
-        parts.append(
-            pa.table(
-                {
-                    "user_id": pa.array(users, pa.uint32()),
-                    "profile_kind": pa.array([kind] * users.size, pa.string()),
-                    "embedding": vector_array(profiles),
-                }
+    for as_of_week in np.unique(column(as_of_weeks, "as_of_week", np.int32)).tolist():
+        before = weeks < as_of_week
+        for kind, weight in weights.items():
+            users, profiles = prepared.profiles(weight, before)
+            if users.size == 0:
+                continue
+            parts.append(
+                pa.table(
+                    {
+                        "as_of_week": pa.array(np.full(users.size, as_of_week, dtype=np.int32)),
+                        "user_id": pa.array(users, pa.uint32()),
+                        "profile_kind": pa.array([kind] * users.size, pa.string()),
+                        "embedding": vector_array(profiles),
+                    }
+                )
             )
-        )
     if not parts:
         return pa.table(
             {
+                "as_of_week": pa.array([], pa.int32()),
                 "user_id": pa.array([], pa.uint32()),
                 "profile_kind": pa.array([], pa.string()),
-                "embedding": pa.array([], pa.list_(pa.float32(), max(emb.shape[1], 1))),
-            }
-        )
-    return pa.concat_tables(parts)
-
-
-def content_candidates(profiles: pa.Table, target_items: pa.Table, k: int) -> pa.Table:
-    """For each target clip with an embedding and each profile kind but `negative`, the k users whose
-    profile is most cosine-similar to the clip (exact search)."""
-    kinds = column(profiles, "profile_kind", object) if profiles.num_rows else np.empty(0, dtype=object)
-    has_embedding = column(target_items, "has_embedding", bool)
-    items = target_items.filter(pa.array(has_embedding))
-    item_ids = column(items, "item_id", np.uint32)
-    item_vectors = vectors(items, "embedding")
-    parts = []
-    for kind in ("watched", "positive"):
-        mask = kinds == kind
-        if not mask.any() or item_ids.size == 0:
-            continue
-        subset = profiles.filter(pa.array(mask))
-        q, b, s, r = exact_top_k(
-            item_ids, item_vectors, column(subset, "user_id", np.uint32), vectors(subset, "embedding"), k
-        )
-        parts.append(
-            pa.table(
-                {
-                    "item_id": pa.array(q, pa.uint32()),
-                    "user_id": pa.array(b, pa.uint32()),
-                    "source": pa.array([f"content_{kind}"] * q.size, pa.string()),
-                    "score": pa.array(s, pa.float32()),
-                    "source_rank": pa.array(r, pa.int32()),
-                }
-            )
-        )
-    if not parts:
-        return pa.table(
-            {
-                "item_id": pa.array([], pa.uint32()),
-                "user_id": pa.array([], pa.uint32()),
-                "source": pa.array([], pa.string()),
-                "score": pa.array([], pa.float32()),
-                "source_rank": pa.array([], pa.int32()),
+                "embedding": pa.array([], pa.list_(pa.float32(), max(prepared.embeddings.shape[1], 1))),
             }
         )
     return pa.concat_tables(parts)
@@ -126,5 +109,266 @@ def capacity_assignment(
             "user_id": pa.array(result.user_id, pa.uint32()),
             "position": pa.array(result.position, pa.int32()),
             "from_candidates": pa.array(result.from_candidates, pa.bool_()),
+        }
+    )
+
+
+# --- content: multi-interest profiles, bubbles, semantic IDs --------------------------------------------
+
+
+def _one_row(values: dict[str, tuple[object, pa.DataType]]) -> pa.Table:
+    return pa.table({name: pa.array([value], kind) for name, (value, kind) in values.items()})
+
+
+def _embedding_type(matrix: np.ndarray) -> pa.DataType:
+    return pa.list_(pa.float32(), max(matrix.shape[1], 1) if matrix.ndim == 2 else 1)
+
+
+def user_interest_profiles(
+    history: pa.Table, embeddings: pa.Table, *, k_max: int, min_items_per_cluster: int, n_iter: int
+) -> pa.Table:
+    """Multi-interest vectors: spherical k-means of each user's positive clips (see `vklsvd.interests`)."""
+    emb = vectors(embeddings, "embedding")
+    result = multi_interest_profiles(
+        column(history, "user_id", np.uint32),
+        column(history, "item_id", np.uint32),
+        column(history, "is_positive", np.float64),
+        column(embeddings, "item_id", np.uint32),
+        emb,
+        k_max=k_max,
+        min_items_per_cluster=min_items_per_cluster,
+        n_iter=n_iter,
+    )
+    return pa.table(
+        {
+            "user_id": pa.array(result.user_id, pa.uint32()),
+            "interest_id": pa.array(result.interest_id, pa.int32()),
+            "weight": pa.array(result.weight, pa.float32()),
+            "n_items": pa.array(result.n_items, pa.int32()),
+            "embedding": vector_array(result.embedding)
+            if result.size
+            else pa.array([], _embedding_type(emb)),
+        }
+    )
+
+
+def fit_gmm_bubbles(
+    fit_items: pa.Table,
+    *,
+    n_components: int,
+    covariance_type: str,
+    seed: int,
+    max_fit_items: int,
+    artifacts_dir: Path,
+) -> pa.Table:
+    """Fit the interest-bubble mixture on `fit_items` (clips known before the target week), save it to
+    `artifacts_dir`, and describe it in one row (parameters, fit quality, path, sha256)."""
+    fit = bubbles.fit_mixture(
+        vectors(fit_items, "embedding"),
+        n_components=n_components,
+        covariance_type=covariance_type,
+        seed=seed,
+        max_fit_items=max_fit_items,
+    )
+    path = Path(artifacts_dir) / GMM_FILE
+    digest = bubbles.save_mixture(fit.model, path)
+    return _one_row(
+        {
+            "artefact_path": (str(path), pa.string()),
+            "sha256": (digest, pa.string()),
+            "n_components": (int(fit.model.n_components), pa.int32()),
+            "requested_components": (n_components, pa.int32()),
+            "covariance_type": (covariance_type, pa.string()),
+            "dim": (int(fit.model.means_.shape[1]), pa.int32()),
+            "n_items": (fit_items.num_rows, pa.int64()),
+            "n_fit_items": (fit.n_fit_items, pa.int64()),
+            "converged": (bool(fit.model.converged_), pa.bool_()),
+            "n_iter": (int(fit.model.n_iter_), pa.int32()),
+            "mean_log_likelihood": (fit.mean_log_likelihood, pa.float64()),
+            "min_component_weight": (float(fit.model.weights_.min()), pa.float64()),
+            "seed": (seed, pa.int64()),
+            "fit_seconds": (fit.fit_seconds, pa.float64()),
+        }
+    )
+
+
+def item_bubbles(description: pa.Table, embeddings: pa.Table, *, top: int) -> pa.Table:
+    """Each clip's `top` most probable mixture components (item_id, component, probability, rank)."""
+    model = bubbles.load_mixture(
+        description.column("artefact_path")[0].as_py(), description.column("sha256")[0].as_py()
+    )
+    item_ids = column(embeddings, "item_id", np.uint32)
+    rows, comp, prob, rank = bubbles.top_components(model, vectors(embeddings, "embedding"), top)
+    return pa.table(
+        {
+            "item_id": pa.array(item_ids[rows], pa.uint32()),
+            "component": pa.array(comp, pa.int32()),
+            "probability": pa.array(prob, pa.float32()),
+            "component_rank": pa.array(rank, pa.int32()),
+        }
+    )
+
+
+def fit_semantic_codebooks(
+    fit_items: pa.Table, *, sizes: list[int], seed: int, max_fit_items: int, artifacts_dir: Path
+) -> pa.Table:
+    """Fit residual-quantisation codebooks on `fit_items`, save them, one row per level describing them
+    (size, codes used, share of the squared norm left after the level, path, sha256)."""
+    emb = vectors(fit_items, "embedding")
+    books = semantic_ids.fit_codebooks(
+        emb, tuple(int(s) for s in sizes), seed=seed, max_fit_items=max_fit_items
+    )
+    path = Path(artifacts_dir) / CODEBOOKS_FILE
+    digest = semantic_ids.save_codebooks(books, path)
+    codes, residual = semantic_ids.encode(emb, books)
+    keys = semantic_ids.prefix_keys(codes, books.sizes)
+    levels = len(books.sizes)
+    return pa.table(
+        {
+            "level": pa.array(np.arange(1, levels + 1), pa.int32()),
+            "codebook_size": pa.array(books.sizes, pa.int32()),
+            "requested_size": pa.array([int(s) for s in sizes], pa.int32()),
+            "codes_used": pa.array([np.unique(codes[:, i]).size for i in range(levels)], pa.int32()),
+            "prefixes_used": pa.array([np.unique(keys[:, i]).size for i in range(levels)], pa.int32()),
+            "residual_share": pa.array(
+                residual.mean(axis=0) if emb.shape[0] else [np.nan] * levels, pa.float64()
+            ),
+            "n_fit_items": pa.array([books.n_fit_items] * levels, pa.int64()),
+            "fit_seconds": pa.array([books.fit_seconds] * levels, pa.float64()),
+            "artefact_path": pa.array([str(path)] * levels, pa.string()),
+            "sha256": pa.array([digest] * levels, pa.string()),
+        }
+    )
+
+
+def item_semantic_ids(codebooks_description: pa.Table, embeddings: pa.Table) -> pa.Table:
+    """Every clip's code in long form: (item_id, level, code, prefix); `prefix` identifies the code's
+    first `level` entries, so clips sharing a prefix share their coarse content."""
+    books = semantic_ids.load_codebooks(
+        codebooks_description.column("artefact_path")[0].as_py(),
+        codebooks_description.column("sha256")[0].as_py(),
+    )
+    item_ids = column(embeddings, "item_id", np.uint32)
+    codes, _ = semantic_ids.encode(vectors(embeddings, "embedding"), books)
+    keys = semantic_ids.prefix_keys(codes, books.sizes)
+    levels = codes.shape[1]
+    return pa.table(
+        {
+            "item_id": pa.array(np.repeat(item_ids, levels), pa.uint32()),
+            "level": pa.array(np.tile(np.arange(1, levels + 1), item_ids.size), pa.int32()),
+            "code": pa.array(codes.reshape(-1), pa.int32()),
+            "prefix": pa.array(keys.reshape(-1), pa.int64()),
+        }
+    )
+
+
+# --- retrieval: HNSW over user vectors -------------------------------------------------------------------
+
+
+def _user_vector_parts(
+    profiles: pa.Table, interests: pa.Table, kinds: list[str]
+) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    parts = []
+    profile_kinds = column(profiles, "profile_kind", object) if profiles.num_rows else np.empty(0, object)
+    for kind in kinds:
+        subset = profiles.filter(pa.array(profile_kinds == kind))
+        if subset.num_rows:
+            parts.append((kind, column(subset, "user_id", np.uint32), vectors(subset, "embedding")))
+    if interests.num_rows:
+        parts.append(
+            (INTEREST_KIND, column(interests, "user_id", np.uint32), vectors(interests, "embedding"))
+        )
+    return parts
+
+
+def _target_queries(target_items: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    with_embedding = target_items.filter(pa.array(column(target_items, "has_embedding", bool)))
+    order = np.argsort(column(with_embedding, "item_id", np.uint32), kind="stable")
+    return column(with_embedding, "item_id", np.uint32)[order], vectors(with_embedding, "embedding")[order]
+
+
+def build_user_hnsw_index(
+    profiles: pa.Table,
+    interests: pa.Table,
+    target_items: pa.Table,
+    *,
+    kinds: list[str],
+    k: int,
+    overfetch: int,
+    params: hnsw_index.HnswParams,
+    recall_queries: int,
+    artifacts_dir: Path,
+) -> pa.Table:
+    """Index every user vector (profiles of `kinds` and multi-interest vectors) with hnswlib, save the
+    index and its label -> user map, and describe it in one row: sizes, parameters, recall against
+    exact search on up to `recall_queries` target clips at the query depth k * overfetch (and at depth
+    100 with the default ef rule), and build / query timings."""
+    unknown = sorted(set(kinds) - set(PROFILE_WEIGHTS))
+    if unknown:
+        raise VklsvdError(
+            f"hnsw_profile_kinds has unknown kind(s) {unknown}; use some of {list(PROFILE_WEIGHTS)}"
+        )
+    users, vector_kinds, base = stack_user_vectors(_user_vector_parts(profiles, interests, kinds))
+    built = hnsw_index.build_index(base, params)
+    fetch = min(k * overfetch, base.shape[0])
+    ef = params.ef_for(fetch)
+    query_ids, queries = _target_queries(target_items)
+    sample = bubbles.seeded_subsample(query_ids.size, recall_queries, params.seed)
+    recall = hnsw_index.recall_against_exact(built.index, base, queries[sample], fetch, ef)
+    shallow = min(100, base.shape[0])
+    recall_100 = hnsw_index.recall_against_exact(
+        built.index, base, queries[sample], shallow, params.ef_for(shallow)
+    )
+    _, _, query_seconds = hnsw_index.timed_query(built.index, queries[sample], fetch, ef)
+    started = time.perf_counter()
+    exact_top_k(query_ids[sample], queries[sample], np.arange(base.shape[0], dtype=np.uint32), base, fetch)
+    exact_seconds = time.perf_counter() - started
+    directory = Path(artifacts_dir)
+    index_sha = hnsw_index.save_index(built.index, directory / HNSW_INDEX_FILE)
+    labels_sha = write_npz_atomically(directory / HNSW_LABELS_FILE, {"user_id": users, "kind": vector_kinds})
+    per_query = 1000.0 / max(sample.size, 1)
+    return _one_row(
+        {
+            "index_path": (str(directory / HNSW_INDEX_FILE), pa.string()),
+            "index_sha256": (index_sha, pa.string()),
+            "labels_path": (str(directory / HNSW_LABELS_FILE), pa.string()),
+            "labels_sha256": (labels_sha, pa.string()),
+            "vector_kinds": (",".join([*kinds, INTEREST_KIND]), pa.string()),
+            "n_vectors": (int(base.shape[0]), pa.int64()),
+            "n_users": (int(np.unique(users).size), pa.int64()),
+            "dim": (int(base.shape[1]), pa.int32()),
+            "space": ("cosine", pa.string()),
+            "m": (params.m, pa.int32()),
+            "ef_construction": (params.ef_construction, pa.int32()),
+            "ef_search": (ef, pa.int32()),
+            "query_k": (fetch, pa.int32()),
+            "candidates_k": (k, pa.int32()),
+            "seed": (params.seed, pa.int64()),
+            "recall_queries": (int(sample.size), pa.int32()),
+            "recall_at_k": (recall, pa.float64()),
+            "recall_at_100": (recall_100, pa.float64()),
+            "build_seconds": (built.build_seconds, pa.float64()),
+            "query_ms_per_clip": (query_seconds * per_query, pa.float64()),
+            "exact_ms_per_clip": (exact_seconds * per_query, pa.float64()),
+        }
+    )
+
+
+def hnsw_candidates(index_description: pa.Table, target_items: pa.Table) -> pa.Table:
+    """For every target clip with an embedding, the `candidates_k` users whose vectors are nearest
+    (index and query depth as described by `build_user_hnsw_index`); score = best cosine of the user."""
+    row = index_description.to_pylist()[0]
+    labels = load_npz(row["labels_path"], row["labels_sha256"])
+    index = hnsw_index.load_index(row["index_path"], row["index_sha256"], row["dim"], row["n_vectors"])
+    query_ids, queries = _target_queries(target_items)
+    hits, sims = hnsw_index.query(index, queries, row["query_k"], row["ef_search"], num_threads=-1)
+    found = users_from_vector_hits(query_ids, hits, sims, labels["user_id"], row["candidates_k"])
+    return pa.table(
+        {
+            "item_id": pa.array(found.item_id, pa.uint32()),
+            "user_id": pa.array(found.user_id, pa.uint32()),
+            "source": pa.array(["hnsw"] * found.item_id.size, pa.string()),
+            "score": pa.array(found.score, pa.float64()),
+            "source_rank": pa.array(found.source_rank, pa.int32()),
         }
     )

@@ -3,7 +3,7 @@ select
     ranking,
     {{ var('target_week') }} as target_week,
     count(*) as clips_scored,
-    avg(ndcg) as ndcg,
+    {{ exact_avg("ndcg", 15) }} as ndcg,
     cast(sum(hits) as bigint) as hits,
     cast(sum(n_relevant) as bigint) as relevant_pairs
 from {{ ref('eval_ndcg_per_item') }}

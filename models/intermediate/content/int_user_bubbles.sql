@@ -1,0 +1,35 @@
+-- Each user's interest bubbles before the target week: the mixture components of the clips in their
+-- history (each clip carries its top components with probabilities, from ml_item_bubbles).
+--   membership  : mean component membership over the history, weighted by watch fraction (shares)
+--   engagement  : expected positives in the component + content_watch_weight x expected watched clips;
+--                 an absolute count, so it carries the user's activity as well as their taste
+-- Only the user's top `gmm_user_top_components` components by engagement are kept (sparse profile).
+-- Float sums use exact_sum / decimals: the same value whatever the order of the parallel aggregation.
+with per_component as (
+    select
+        h.user_id,
+        b.component,
+        {{ exact_sum('h.watch_fraction * b.probability') }} as watched_mass,
+        {{ exact_sum('case when h.is_positive then b.probability else 0 end') }} as positive_mass,
+        count(*) as impressions
+    from {{ ref('int_user_history') }} as h
+    inner join {{ ref('ml_item_bubbles') }} as b on h.item_id = b.item_id
+    group by h.user_id, b.component
+)
+
+select
+    user_id,
+    component,
+    coalesce(
+        watched_mass / nullif(cast(sum(cast(watched_mass as decimal(38, 9))) over (partition by user_id) as double), 0),
+        0
+    ) as membership,
+    positive_mass,
+    watched_mass,
+    impressions,
+    positive_mass + {{ var('content_watch_weight') }} * watched_mass as engagement,
+    row_number() over (
+        partition by user_id order by positive_mass + {{ var('content_watch_weight') }} * watched_mass desc, component
+    ) as component_rank
+from per_component
+qualify component_rank <= {{ var('gmm_user_top_components') }}

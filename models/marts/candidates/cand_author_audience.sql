@@ -1,0 +1,15 @@
+{{ config(materialized='view') }}
+-- Candidate source `author_audience`: users who engaged with the clip's author before the target week,
+-- most engaged first (positives, then content_watch_weight x watched clips).
+{% set w = var('content_watch_weight') %}
+select
+    t.item_id,
+    a.user_id,
+    'author_audience' as source,
+    cast(a.positives + {{ w }} * a.watched as double) as score,
+    row_number() over (
+        partition by t.item_id order by a.positives + {{ w }} * a.watched desc, a.user_id
+    ) as source_rank
+from {{ ref('int_target_items') }} as t
+inner join {{ ref('int_author_audience') }} as a on t.author_id = a.author_id
+qualify source_rank <= {{ var('candidate_k')['author_audience'] }}

@@ -1,0 +1,14 @@
+from vklsvd.arrow_io import to_arrow
+from vklsvd.artifacts import artifacts_folder
+from vklsvd.steps import fit_gmm_bubbles
+
+
+def model(dbt, session):
+    return fit_gmm_bubbles(
+        to_arrow(dbt.ref("int_content_fit_items")),
+        n_components=int(dbt.config.get("n_components")),
+        covariance_type=str(dbt.config.get("covariance_type")),
+        seed=int(dbt.config.get("seed")),
+        max_fit_items=int(dbt.config.get("max_fit_items")),
+        artifacts_dir=artifacts_folder(dbt.config.get("artifacts_dir"), session),
+    )

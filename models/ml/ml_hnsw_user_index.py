@@ -1,0 +1,27 @@
+from vklsvd.arrow_io import to_arrow
+from vklsvd.artifacts import artifacts_folder
+from vklsvd.hnsw_index import HnswParams
+from vklsvd.steps import build_user_hnsw_index
+
+
+def model(dbt, session):
+    kinds = dbt.config.get("profile_kinds")
+    profiles = dbt.ref("ml_user_content_profiles").filter(
+        f"as_of_week = {int(dbt.config.get('target_week'))}"
+    )
+    return build_user_hnsw_index(
+        to_arrow(profiles),
+        to_arrow(dbt.ref("ml_user_interests")),
+        to_arrow(dbt.ref("int_target_items")),
+        kinds=[str(kind) for kind in kinds],
+        k=int(dbt.config.get("candidates_k")),
+        overfetch=int(dbt.config.get("overfetch")),
+        params=HnswParams(
+            m=int(dbt.config.get("m")),
+            ef_construction=int(dbt.config.get("ef_construction")),
+            ef_search=int(dbt.config.get("ef_search")),
+            seed=int(dbt.config.get("seed")),
+        ),
+        recall_queries=int(dbt.config.get("recall_queries")),
+        artifacts_dir=artifacts_folder(dbt.config.get("artifacts_dir"), session),
+    )

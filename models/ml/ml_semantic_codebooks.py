@@ -1,0 +1,14 @@
+from vklsvd.arrow_io import to_arrow
+from vklsvd.artifacts import artifacts_folder
+from vklsvd.steps import fit_semantic_codebooks
+
+
+def model(dbt, session):
+    sizes = dbt.config.get("sizes")
+    return fit_semantic_codebooks(
+        to_arrow(dbt.ref("int_content_fit_items")),
+        sizes=[int(size) for size in sizes],
+        seed=int(dbt.config.get("seed")),
+        max_fit_items=int(dbt.config.get("max_fit_items")),
+        artifacts_dir=artifacts_folder(dbt.config.get("artifacts_dir"), session),
+    )

@@ -1,0 +1,12 @@
+from vklsvd.arrow_io import to_arrow
+from vklsvd.steps import user_interest_profiles
+
+
+def model(dbt, session):
+    return user_interest_profiles(
+        to_arrow(dbt.ref("int_user_history")),
+        to_arrow(dbt.ref("stg_vklsvd__item_embeddings")),
+        k_max=int(dbt.config.get("k_max")),
+        min_items_per_cluster=int(dbt.config.get("min_items_per_cluster")),
+        n_iter=int(dbt.config.get("n_iter")),
+    )

@@ -1,0 +1,68 @@
+"""Grouped operations on flat arrays without a Python loop per group: ranks and top-k within groups.
+
+Long tables (clip x user, user x component ...) are kept as parallel 1-d arrays; these helpers sort once
+with `np.lexsort` and work on the runs of equal group keys.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def rank_within_sorted(groups: np.ndarray) -> np.ndarray:
+    """0-based position of each row inside its run of equal `groups` values (rows grouped already)."""
+    if groups.size == 0:
+        return np.empty(0, dtype=np.int64)
+    starts = np.r_[0, np.flatnonzero(groups[1:] != groups[:-1]) + 1]
+    run_lengths = np.diff(np.r_[starts, groups.size])
+    return np.arange(groups.size) - np.repeat(starts, run_lengths)
+
+
+def top_k_per_group(
+    groups: np.ndarray, scores: np.ndarray, tie_ids: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the k best `scores` of every group, ties broken by the smaller `tie_ids`.
+
+    Returns (row indices ordered by group then rank, 1-based rank of each returned row).
+    """
+    order = np.lexsort((tie_ids, -scores, groups))
+    rank = rank_within_sorted(groups[order])
+    keep = rank < k
+    return order[keep], (rank[keep] + 1).astype(np.int32)
+
+
+def first_per_group(groups: np.ndarray, scores: np.ndarray, tie_ids: np.ndarray) -> np.ndarray:
+    """Index of the best-scored row of every group (ties: smaller `tie_ids`), ordered by group."""
+    rows, _ = top_k_per_group(groups, scores, tie_ids, 1)
+    return rows
+
+
+def dedupe_max(
+    groups: np.ndarray, members: np.ndarray, scores: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One row per distinct (group, member) pair keeping its highest score."""
+    order = np.lexsort((-scores, members, groups))
+    g, m, s = groups[order], members[order], scores[order]
+    first = np.r_[True, (g[1:] != g[:-1]) | (m[1:] != m[:-1])] if g.size else np.empty(0, dtype=bool)
+    return g[first], m[first], s[first]
+
+
+def segment_starts(sorted_groups: np.ndarray) -> np.ndarray:
+    """Start row of every run of equal values in an already grouped array."""
+    if sorted_groups.size == 0:
+        return np.empty(0, dtype=np.int64)
+    return np.r_[0, np.flatnonzero(sorted_groups[1:] != sorted_groups[:-1]) + 1]
+
+
+def segment_argmax(starts: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Row of the highest score in every segment [starts[i], starts[i+1]); ties: the first row.
+
+    O(n) with `reduceat`, no sort: use it when rows are already ordered by the tie-break.
+    """
+    if starts.size == 0:
+        return np.empty(0, dtype=np.int64)
+    best = np.maximum.reduceat(scores, starts)
+    lengths = np.diff(np.r_[starts, scores.size])
+    rows = np.arange(scores.size)
+    candidate = np.where(scores == np.repeat(best, lengths), rows, scores.size)
+    return np.minimum.reduceat(candidate, starts)

@@ -1,0 +1,91 @@
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from vklsvd.errors import VklsvdError
+from vklsvd.metrics import ndcg_at_k
+from vklsvd.ranker import (
+    RankerParams,
+    feature_columns,
+    load_ranker,
+    mean_candidate_ndcg,
+    save_ranker,
+    score_pairs,
+    train_ranker,
+)
+
+
+def _pairs(seed: int, n_items: int = 40, n_users: int = 50) -> pa.Table:
+    """Relevance depends on `signal` (strongly) and `noise` (not at all)."""
+    rng = np.random.default_rng(seed)
+    items = np.repeat(np.arange(1, n_items + 1, dtype=np.uint32), n_users)
+    users = np.tile(np.arange(100, 100 + n_users, dtype=np.uint32), n_items)
+    signal = rng.normal(size=items.size)
+    label = (signal + 0.5 * rng.normal(size=items.size) > 1.2).astype(np.int8)
+    return pa.table(
+        {
+            "item_id": items,
+            "user_id": users,
+            "signal": signal.astype(np.float32),
+            "noise": rng.normal(size=items.size).astype(np.float32),
+            "flag": pa.array(rng.random(items.size) > 0.5),
+            "label": label,
+        }
+    )
+
+
+def test_feature_columns_skip_keys_and_label() -> None:
+    assert feature_columns(_pairs(0, 2, 3)) == ["signal", "noise", "flag"]
+
+
+def test_mean_candidate_ndcg_matches_reference() -> None:
+    groups = np.array([1, 1, 1, 2, 2, 3])
+    labels = np.array([0, 1, 1, 1, 0, 0])
+    scores = np.array([0.9, 0.5, 0.1, 0.2, 0.8, 0.3])
+    expected = np.mean([ndcg_at_k([0, 1, 2], {1, 2}, 3), ndcg_at_k([0, 1], {1}, 3)])
+    assert mean_candidate_ndcg(groups, labels, scores, 3) == pytest.approx(expected)
+
+
+def test_ranker_learns_the_signal_and_round_trips(tmp_path: Path) -> None:
+    params = RankerParams(n_estimators=40, seed=3)
+    model, names, facts = train_ranker(_pairs(0), params)
+    assert facts["clips"] > 10 and facts["train_ndcg"] > 0.8
+    path = tmp_path / "ranker.json"
+    digest = save_ranker(model, names, params, path)
+    booster, loaded_names = load_ranker(path, digest)
+    assert loaded_names == names
+    held_out = _pairs(1)
+    scores = score_pairs(booster, loaded_names, held_out)
+    groups = held_out.column("item_id").to_numpy()
+    labels = held_out.column("label").to_numpy()
+    learned = mean_candidate_ndcg(groups, labels, scores, 100)
+    random_order = mean_candidate_ndcg(groups, labels, np.random.default_rng(0).random(scores.size), 100)
+    assert learned > random_order + 0.2
+    assert np.array_equal(scores, score_pairs(booster, names, held_out))
+
+
+def test_training_is_deterministic(tmp_path: Path) -> None:
+    params = RankerParams(n_estimators=20, seed=5)
+    digests = []
+    for name in ("a.json", "b.json"):
+        model, names, _ = train_ranker(_pairs(2), params)
+        digests.append(save_ranker(model, names, params, tmp_path / name))
+    assert digests[0] == digests[1]
+
+
+def test_no_usable_clips_is_a_clear_error() -> None:
+    pairs = _pairs(0, 3, 4).set_column(5, "label", pa.array(np.zeros(12, dtype=np.int8)))
+    with pytest.raises(VklsvdError, match="not enough training clips"):
+        train_ranker(pairs, RankerParams(n_estimators=5))
+
+
+def test_tampered_model_file_is_refused(tmp_path: Path) -> None:
+    params = RankerParams(n_estimators=5)
+    model, names, _ = train_ranker(_pairs(0), params)
+    path = tmp_path / "ranker.json"
+    digest = save_ranker(model, names, params, path)
+    path.write_text(path.read_text() + " ")
+    with pytest.raises(VklsvdError, match="another build overwrote it"):
+        load_ranker(path, digest)

@@ -1,0 +1,71 @@
+"""Semantic IDs: residual quantisation codebooks, encoding and prefixes (vklsvd.semantic_ids)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vklsvd.errors import VklsvdError
+from vklsvd.profiles import l2_normalise
+from vklsvd.semantic_ids import encode, fit_codebooks, load_codebooks, prefix_keys, save_codebooks
+
+
+def _items(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    topics = rng.integers(0, 4, size=n)
+    vectors = np.eye(10)[topics] + 0.1 * rng.normal(size=(n, 10))
+    return vectors.astype(np.float32), topics
+
+
+def test_each_level_explains_more() -> None:
+    vectors, topics = _items()
+    books = fit_codebooks(vectors, (4, 8, 8), seed=0)
+    assert books.sizes == (4, 8, 8)
+    codes, residual = encode(vectors, books)
+    assert codes.shape == (400, 3) and codes.dtype == np.int32
+    mean_residual = residual.mean(axis=0)
+    assert 0 < mean_residual[2] < mean_residual[1] < mean_residual[0] < 1
+    # level 1 recovers the four topics
+    assert all(np.unique(codes[topics == t, 0]).size == 1 for t in range(4))
+
+
+def test_encoding_is_the_residual_nearest_centroid() -> None:
+    vectors, _ = _items(n=120, seed=1)
+    books = fit_codebooks(vectors, (6, 3), seed=2)
+    codes, _ = encode(vectors, books)
+    residual = l2_normalise(vectors.astype(np.float64))
+    for level, centroids in enumerate(books.centroids):
+        distances = ((residual[:, None, :] - centroids[None]) ** 2).sum(-1)
+        assert np.array_equal(codes[:, level], np.argmin(distances, axis=1))
+        residual = residual - centroids[codes[:, level]]
+
+
+def test_a_new_clip_gets_its_code_from_content_alone() -> None:
+    vectors, topics = _items()
+    books = fit_codebooks(vectors[:300], (4, 4), seed=0)
+    codes, _ = encode(vectors, books)
+    by_topic = {t: codes[:300][topics[:300] == t, 0][0] for t in range(4)}
+    assert all(codes[300 + i, 0] == by_topic[topics[300 + i]] for i in range(100))
+
+
+def test_prefix_keys_identify_prefixes() -> None:
+    codes = np.array([[0, 1, 2], [0, 1, 3], [1, 0, 0], [0, 2, 2]], dtype=np.int32)
+    keys = prefix_keys(codes, (4, 3, 5))
+    assert keys[:, 0].tolist() == [0, 0, 1, 0]
+    assert keys[:, 1].tolist() == [1, 1, 3, 2]
+    assert keys[:, 2].tolist() == [7, 8, 15, 12]
+    for level in range(3):
+        assert np.unique(keys[:, level]).size == np.unique(codes[:, : level + 1], axis=0).shape[0]
+
+
+def test_round_trip_seeded_and_capped(tmp_path: Path) -> None:
+    vectors, _ = _items(n=50)
+    books = fit_codebooks(vectors, (8, 4), seed=3)
+    again = fit_codebooks(vectors, (8, 4), seed=3)
+    assert all(np.array_equal(a, b) for a, b in zip(books.centroids, again.centroids, strict=True))
+    digest = save_codebooks(books, tmp_path / "books.npz")
+    loaded = load_codebooks(tmp_path / "books.npz", digest)
+    assert np.array_equal(encode(vectors, loaded)[0], encode(vectors, books)[0])
+    assert fit_codebooks(vectors[:3], (8,), seed=0).sizes == (3,)
+    with pytest.raises(VklsvdError, match="positive"):
+        fit_codebooks(vectors, (8, 0), seed=0)
