@@ -7,14 +7,13 @@
 -- Float sums use exact_sum / decimals: the same value whatever the order of the parallel aggregation.
 with per_component as (
     select
-        h.user_id,
-        b.component,
-        {{ exact_sum('h.watch_fraction * b.probability') }} as watched_mass,
-        {{ exact_sum('case when h.is_positive then b.probability else 0 end') }} as positive_mass,
-        count(*) as impressions
-    from {{ ref('int_user_history') }} as h
-    inner join {{ ref('ml_item_bubbles') }} as b on h.item_id = b.item_id
-    group by h.user_id, b.component
+        user_id,
+        component,
+        {{ exact_sum('watched_mass') }} as watched_mass,
+        {{ exact_sum('positive_mass') }} as positive_mass,
+        sum(impressions) as impressions
+    from {{ ref('int_user_bubble_weeks') }}
+    group by user_id, component
 )
 
 select

@@ -2,14 +2,12 @@
 -- A new clip's code comes from its embedding alone, so it inherits the interest its prefixes earned:
 -- these counters rank users for it. Float sums use exact_sum (same value whatever the aggregation order).
 select
-    h.user_id,
-    s.level,
-    s.prefix,
-    count(*) as impressions,
-    count_if(h.is_positive) as positives,
-    {{ exact_sum('h.watch_fraction') }} as watched,
-    count_if(h.is_positive) + {{ var('content_watch_weight') }} * {{ exact_sum('h.watch_fraction') }} as engagement
-from {{ ref('int_user_history') }} as h
-inner join {{ ref('ml_item_semantic_ids') }} as s on h.item_id = s.item_id
-where s.level <= {{ var('semantic_id_counter_levels') }}
-group by h.user_id, s.level, s.prefix
+    user_id,
+    level,
+    prefix,
+    sum(impressions) as impressions,
+    sum(positives) as positives,
+    {{ exact_sum('watched') }} as watched,
+    sum(positives) + {{ var('content_watch_weight') }} * {{ exact_sum('watched') }} as engagement
+from {{ ref('int_user_semantic_prefix_weeks') }}
+group by user_id, level, prefix

@@ -3,24 +3,11 @@
 --   bubble_*    : the clip's Gaussian-mixture components, weighted by the clip's membership probability
 -- A cold clip's codes come from its embedding alone, so these carry "users who liked this kind of
 -- content" to brand-new clips. Weekly partial aggregates, then sums over weeks strictly before the
--- as-of week: the as-of cut that keeps training rows free of their own week.
+-- as-of week: the as-of cut that keeps training rows free of their own week. The weekly aggregates are
+-- shared with the target-week counters (int_user_semantic_prefix_weeks, int_user_bubble_weeks).
 {% set levels = range(1, (var('semantic_id_counter_levels') | int) + 1) | list %}
 with pairs as (
     select as_of_week, item_id, user_id from {{ ref('ranker_candidates') }}
-),
-
-user_prefix_weeks as (
-    select
-        h.user_id,
-        h.week,
-        s.level,
-        s.prefix,
-        count_if(h.is_positive) as positives,
-        {{ exact_sum('h.watch_fraction') }} as watched
-    from {{ ref('int_user_history') }} as h
-    inner join {{ ref('ml_item_semantic_ids') }} as s on h.item_id = s.item_id
-    where s.level <= {{ levels | length }}
-    group by h.user_id, h.week, s.level, s.prefix
 ),
 
 pair_prefixes as (
@@ -39,21 +26,9 @@ prefix_affinity as (
         sum(w.positives) as positives,
         {{ exact_sum('w.watched') }} as watched
     from pair_prefixes as pp
-    inner join user_prefix_weeks as w
+    inner join {{ ref('int_user_semantic_prefix_weeks') }} as w
         on pp.user_id = w.user_id and pp.level = w.level and pp.prefix = w.prefix and w.week < pp.as_of_week
     group by pp.as_of_week, pp.item_id, pp.user_id, pp.level
-),
-
-user_component_weeks as (
-    select
-        h.user_id,
-        h.week,
-        b.component,
-        {{ exact_sum('case when h.is_positive then b.probability else 0 end') }} as positive_mass,
-        {{ exact_sum('h.watch_fraction * b.probability') }} as watched_mass
-    from {{ ref('int_user_history') }} as h
-    inner join {{ ref('ml_item_bubbles') }} as b on h.item_id = b.item_id
-    group by h.user_id, h.week, b.component
 ),
 
 bubble_affinity as (
@@ -65,7 +40,7 @@ bubble_affinity as (
         {{ exact_sum('b.probability * w.watched_mass') }} as bubble_watched_mass
     from pairs as p
     inner join {{ ref('ml_item_bubbles') }} as b on p.item_id = b.item_id
-    inner join user_component_weeks as w
+    inner join {{ ref('int_user_bubble_weeks') }} as w
         on p.user_id = w.user_id and b.component = w.component and w.week < p.as_of_week
     group by p.as_of_week, p.item_id, p.user_id
 )
