@@ -30,25 +30,33 @@ class Build:
         self.warehouse = workdir / "warehouse.duckdb"
         self.submission = workdir / "submission.parquet"
 
-    def run(self, command: str, variables: dict[str, Any], *extra: str) -> DbtResult:
+    def command(self, command: str, variables: dict[str, Any], *extra: str) -> list[str]:
+        """The dbt command line for this build: its own target and log folders, vars as JSON."""
         variables = {"submission_path": str(self.submission), **variables}
+        return [
+            DBT,
+            command,
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR / "profiles"),
+            "--target-path",
+            str(self.workdir / "target"),
+            "--log-path",
+            str(self.workdir / "logs"),
+            "--vars",
+            json.dumps(variables),
+            *extra,
+        ]
+
+    def environment(self) -> dict[str, str]:
+        """The process environment pointing the profile at this build's warehouse file."""
+        return {**os.environ, "VKLSVD_DUCKDB_PATH": str(self.warehouse)}
+
+    def run(self, command: str, variables: dict[str, Any], *extra: str) -> DbtResult:
         completed = subprocess.run(
-            [
-                DBT,
-                command,
-                "--project-dir",
-                str(PROJECT_DIR),
-                "--profiles-dir",
-                str(PROJECT_DIR / "profiles"),
-                "--target-path",
-                str(self.workdir / "target"),
-                "--log-path",
-                str(self.workdir / "logs"),
-                "--vars",
-                json.dumps(variables),
-                *extra,
-            ],
-            env={**os.environ, "VKLSVD_DUCKDB_PATH": str(self.warehouse)},
+            self.command(command, variables, *extra),
+            env=self.environment(),
             capture_output=True,
             text=True,
             check=False,
