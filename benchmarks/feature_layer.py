@@ -49,10 +49,10 @@ from typing import Any
 
 import duckdb
 
+from vklsvd import dbt_invocation as invocation
 from vklsvd.synthetic import generate_dataset
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-DBT = str(Path(sys.executable).parent / "dbt")
 SIGNALS = ("like", "dislike", "share", "bookmark", "click_on_author", "open_comments")
 TRAIN_GLOB = "interactions/train/week_*.parquet"
 #: Models of the layer by family, for the breakdown of the report.
@@ -240,26 +240,17 @@ def measure(command: list[str], env: dict[str, str], log_file: Path) -> Measurem
 
 
 def dbt_command(command: str, selection: list[str], args: argparse.Namespace) -> list[str]:
-    variables = {"data_root": str(args.workdir / "data")}
-    return [
-        DBT,
+    return invocation.dbt_command(
         command,
-        *selection,
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR / "profiles"),
-        "--target-path",
-        str(args.workdir / "target"),
-        "--log-path",
-        str(args.workdir / "logs"),
-        "--vars",
-        json.dumps(variables),
-    ]
+        project_dir=PROJECT_DIR,
+        workdir=args.workdir,
+        variables={"data_root": str(args.workdir / "data")},
+        extra=selection,
+    )
 
 
 def dbt_env(args: argparse.Namespace) -> dict[str, str]:
-    return {**os.environ, "VKLSVD_DUCKDB_PATH": str(args.workdir / "warehouse.duckdb")}
+    return invocation.dbt_environment(args.workdir / "warehouse.duckdb")
 
 
 def run_scan(args: argparse.Namespace, round_number: int) -> Measurement:

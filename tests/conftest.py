@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from harness import Build, failure_text
+from vklsvd.shapes import shape_config
 from vklsvd.synthetic import generate_dataset
-
-TINY = {"n_users": 500, "n_authors": 60, "items_per_week": 40, "mean_impressions_per_user_week": 10.0}
 
 
 @pytest.fixture(scope="session")
 def tiny_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("tiny_dataset")
-    generate_dataset(root, seed=11, **TINY)
+    generate_dataset(root, **asdict(shape_config("tiny", seed=11)))
     return root
 
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from vklsvd.dbt_invocation import dbt_command, dbt_environment
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-DBT = str(Path(sys.executable).parent / "dbt")
 
 
 @dataclass(frozen=True)
@@ -32,26 +30,17 @@ class Build:
 
     def command(self, command: str, variables: dict[str, Any], *extra: str) -> list[str]:
         """The dbt command line for this build: its own target and log folders, vars as JSON."""
-        variables = {"submission_path": str(self.submission), **variables}
-        return [
-            DBT,
+        return dbt_command(
             command,
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR / "profiles"),
-            "--target-path",
-            str(self.workdir / "target"),
-            "--log-path",
-            str(self.workdir / "logs"),
-            "--vars",
-            json.dumps(variables),
-            *extra,
-        ]
+            project_dir=PROJECT_DIR,
+            workdir=self.workdir,
+            variables={"submission_path": str(self.submission), **variables},
+            extra=extra,
+        )
 
     def environment(self) -> dict[str, str]:
         """The process environment pointing the profile at this build's warehouse file."""
-        return {**os.environ, "VKLSVD_DUCKDB_PATH": str(self.warehouse)}
+        return dbt_environment(self.warehouse)
 
     def run(self, command: str, variables: dict[str, Any], *extra: str) -> DbtResult:
         completed = subprocess.run(

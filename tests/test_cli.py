@@ -26,6 +26,18 @@ def test_generate_writes_the_dataset(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "interactions" in capsys.readouterr().out
 
 
+def test_generate_a_shape_at_a_scale_with_overrides(tmp_path: Path) -> None:
+    out = tmp_path / "dense"
+    argv = ["generate", "--out", str(out), "--shape", "dense", "--scale", "0.01", "--weeks", "2"]
+    assert main([*argv, "--items-per-week", "30"]) == 0
+    users = pq.read_table(out / "metadata" / "users_metadata.parquet")
+    items = pq.read_table(out / "metadata" / "items_metadata.parquet")
+    assert users.num_rows == 100  # 10,000 dense users x 0.01
+    assert items.num_rows == 30 * (2 + 3)  # the override, over 2 weeks and the 3 backlog weeks
+    week = pq.read_table(out / "interactions" / "train" / "week_01.parquet")
+    assert week.num_rows / users.num_rows > 20  # dense: many impressions per user-week
+
+
 def test_if_missing_skips_an_existing_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "synthetic"
     assert main(["generate", "--out", str(out), *SMALL, "--weeks", "3", "--if-missing"]) == 0

@@ -74,7 +74,10 @@ def test_build_killed_during_export_keeps_a_readable_submission(tiny_dataset: Pa
     table = pq.read_table(build.submission)  # readable: the old file or a complete new one
     assert table.num_rows > 0
     assert all(len(users) == 100 for users in table.column("user_id").to_pylist())
-    leftovers = [p.name for p in build.submission.parent.iterdir() if p.name.endswith(".tmp")]
+    # the atomic writer's temporary file (`.submission.parquet.<random>.tmp`) never outlives a write
+    leftovers = [
+        p.name for p in build.submission.parent.iterdir() if p.name.startswith(f".{build.submission.name}.")
+    ]
     assert leftovers == []
     if build.submission.read_bytes() != before:  # the export finished before the kill: it is complete
         assert table.num_rows == pq.read_table(io.BytesIO(before)).num_rows

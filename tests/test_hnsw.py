@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from vklsvd.errors import VklsvdError
-from vklsvd.hnsw_index import HnswParams, build_index, load_index, query, recall_against_exact, save_index
+from vklsvd.hnsw_index import (
+    HnswParams,
+    build_index,
+    load_index,
+    plan_search,
+    query,
+    recall_against_exact,
+    save_index,
+)
 from vklsvd.profiles import l2_normalise
 
 
@@ -37,6 +45,32 @@ def test_similarities_are_cosines_best_first() -> None:
 def test_ef_rule() -> None:
     assert HnswParams().ef_for(10) == 100 and HnswParams().ef_for(300) == 600
     assert HnswParams(ef_search=50).ef_for(80) == 80  # never below k
+    assert HnswParams().max_ef_for(100, n_vectors=500) == 500 and HnswParams().max_ef_for(10, 10_000) == 160
+    assert HnswParams(max_ef_search=50).max_ef_for(80, 10_000) == 160  # never below the first ef
+
+
+def test_plan_raises_ef_until_the_recall_target_is_met() -> None:
+    # a sparse graph (M=4) searched at ef = k misses neighbours; a larger ef finds them
+    base = _clustered(4000, seed=6)
+    queries = _clustered(40, seed=7)
+    index = build_index(base, HnswParams(m=4, ef_construction=20, seed=2)).index
+    k = 200
+    first = recall_against_exact(index, base, queries, k, k)
+    plan = plan_search(index, base, queries, k, first_ef=k, target_recall=0.99, max_ef=4000)
+    assert first < 0.99
+    assert not plan.exact and plan.hnsw_recall >= 0.99 and plan.efs_tried[0] == k
+    assert list(plan.efs_tried) == sorted(set(plan.efs_tried)) and len(plan.efs_tried) >= 2
+    assert plan.ef == plan.efs_tried[-1]
+    again = plan_search(index, base, queries, k, first_ef=k, target_recall=0.99, max_ef=4000)
+    assert again == plan  # recall depends only on the graph and ef: the same plan in every build
+
+
+def test_plan_chooses_exact_search_when_no_ef_reaches_the_target() -> None:
+    base = _clustered(2000, seed=8)
+    queries = _clustered(30, seed=9)
+    index = build_index(base, HnswParams(m=2, ef_construction=4, seed=2)).index
+    plan = plan_search(index, base, queries, 100, first_ef=100, target_recall=1.0, max_ef=200)
+    assert plan.exact and plan.efs_tried == (100, 200) and plan.hnsw_recall < 1.0
 
 
 def test_build_is_deterministic_and_round_trips(tmp_path: Path) -> None:

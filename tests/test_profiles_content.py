@@ -1,4 +1,4 @@
-"""Content profiles as of the target week: kinds, weights and unit length (vklsvd.steps / profiles)."""
+"""Content profiles as of each week: kinds, weights, unit length, streaming (vklsvd.steps / profiles)."""
 
 import numpy as np
 import pyarrow as pa
@@ -27,8 +27,14 @@ def _embeddings() -> pa.Table:
     return embeddings_to_arrow(np.array([10, 20, 30], dtype=np.uint32), vectors)
 
 
+def _users() -> pa.Table:
+    return pa.table({"user_id": pa.array([1, 2, 3], pa.uint32())})
+
+
 def _profiles(as_of_week: int = 5) -> dict[tuple[int, str], np.ndarray]:
-    table = user_content_profiles(_history(), _embeddings(), pa.table({"as_of_week": [as_of_week]}))
+    table = user_content_profiles(
+        _history().to_batches(), _users(), _embeddings(), pa.table({"as_of_week": [as_of_week]})
+    )
     rows = table.to_pylist()
     assert {row["as_of_week"] for row in rows} <= {as_of_week}
     return {(row["user_id"], row["profile_kind"]): np.array(row["embedding"]) for row in rows}
@@ -79,6 +85,45 @@ def test_item_vectors_are_unit_and_mark_missing() -> None:
     )
     assert found.tolist() == [True, False, True]
     np.testing.assert_allclose(vectors, [[0.6, 0.8], [0.0, 0.0], [0.0, 1.0]])
+
+
+def test_streamed_profiles_do_not_depend_on_row_order_or_batches() -> None:
+    rng = np.random.default_rng(5)
+    n = 5000
+    history = pa.table(
+        {
+            "week": pa.array(rng.integers(0, 6, n), pa.int32()),
+            "user_id": pa.array(rng.integers(1, 40, n), pa.uint32()),
+            "item_id": pa.array(rng.integers(1, 80, n), pa.uint32()),
+            "timespent": pa.array(rng.integers(0, 60, n), pa.uint8()),
+            "watch_fraction": rng.random(n),
+            "is_positive": rng.random(n) < 0.2,
+            "is_negative": rng.random(n) < 0.05,
+        }
+    )
+    embeddings = embeddings_to_arrow(
+        np.arange(1, 80, dtype=np.uint32), rng.normal(size=(79, 16)).astype(np.float16)
+    )
+    users = pa.table({"user_id": pa.array(np.arange(1, 40), pa.uint32())})
+    weeks = pa.table({"as_of_week": [3, 5, 6]})
+    whole = user_content_profiles([history.combine_chunks().to_batches()[0]], users, embeddings, weeks)
+    shuffled = history.take(rng.permutation(n))
+    streamed = user_content_profiles(shuffled.to_batches(max_chunksize=333), users, embeddings, weeks)
+    key = [("as_of_week", "ascending"), ("profile_kind", "ascending"), ("user_id", "ascending")]
+    assert whole.sort_by(key).equals(streamed.sort_by(key))
+    assert set(whole.column("as_of_week").to_pylist()) == {3, 5, 6}
+
+
+def test_history_without_weight_columns_is_a_clear_error() -> None:
+    import pytest
+
+    from vklsvd.errors import VklsvdError
+
+    with pytest.raises(VklsvdError, match="lacks column"):
+        user_content_profiles(
+            _history().drop_columns(["timespent"]).to_batches(), _users(), _embeddings(),
+            pa.table({"as_of_week": [5]}),
+        )  # fmt: skip
 
 
 def test_profiles_are_bit_for_bit_independent_of_row_order() -> None:

@@ -8,10 +8,13 @@ from vklsvd.errors import VklsvdError
 from vklsvd.metrics import ndcg_at_k
 from vklsvd.ranker import (
     RankerParams,
+    TrainedRanker,
     feature_columns,
+    feature_importance,
     load_ranker,
     mean_candidate_ndcg,
     save_ranker,
+    score_pair_batches,
     score_pairs,
     train_ranker,
 )
@@ -26,6 +29,7 @@ def _pairs(seed: int, n_items: int = 40, n_users: int = 50) -> pa.Table:
     label = (signal + 0.5 * rng.normal(size=items.size) > 1.2).astype(np.int8)
     return pa.table(
         {
+            "query_id": items.astype(np.int64),
             "item_id": items,
             "user_id": users,
             "signal": signal.astype(np.float32),
@@ -36,8 +40,12 @@ def _pairs(seed: int, n_items: int = 40, n_users: int = 50) -> pa.Table:
     )
 
 
+def _train(pairs: pa.Table, params: RankerParams, batch_rows: int = 500) -> TrainedRanker:
+    return train_ranker(pairs.to_batches(max_chunksize=batch_rows), pairs.schema, params, threads=2)
+
+
 def test_feature_columns_skip_keys_and_label() -> None:
-    assert feature_columns(_pairs(0, 2, 3)) == ["signal", "noise", "flag"]
+    assert feature_columns(_pairs(0, 2, 3).schema) == ["signal", "noise", "flag"]
 
 
 def test_mean_candidate_ndcg_matches_reference() -> None:
@@ -50,10 +58,12 @@ def test_mean_candidate_ndcg_matches_reference() -> None:
 
 def test_ranker_learns_the_signal_and_round_trips(tmp_path: Path) -> None:
     params = RankerParams(n_estimators=40, seed=3)
-    model, names, facts = train_ranker(_pairs(0), params)
-    assert facts["clips"] > 10 and facts["train_ndcg"] > 0.8
+    trained = _train(_pairs(0), params)
+    names = trained.names
+    assert trained.clips == 40 and trained.pairs == 2000 and trained.train_ndcg > 0.8
+    assert feature_importance(trained)[0] == "signal"
     path = tmp_path / "ranker.json"
-    digest = save_ranker(model, names, params, path)
+    digest = save_ranker(trained.booster, names, params, path)
     booster, loaded_names = load_ranker(path, digest)
     assert loaded_names == names
     held_out = _pairs(1)
@@ -64,28 +74,56 @@ def test_ranker_learns_the_signal_and_round_trips(tmp_path: Path) -> None:
     random_order = mean_candidate_ndcg(groups, labels, np.random.default_rng(0).random(scores.size), 100)
     assert learned > random_order + 0.2
     assert np.array_equal(scores, score_pairs(booster, names, held_out))
+    streamed = score_pair_batches(booster, names, held_out.to_batches(max_chunksize=300), threads=1)
+    assert np.array_equal(streamed.column("score").to_numpy(), scores)
+    assert streamed.column("user_id").to_pylist() == held_out.column("user_id").to_pylist()
+
+
+def test_the_batch_size_does_not_change_the_model(tmp_path: Path) -> None:
+    params = RankerParams(n_estimators=10, seed=4)
+    pairs = _pairs(3)
+    small, large = _train(pairs, params, batch_rows=137), _train(pairs, params, batch_rows=5000)
+    assert np.array_equal(
+        small.booster.predict(xgb_matrix(pairs, small.names)),
+        large.booster.predict(xgb_matrix(pairs, large.names)),
+    )
+
+
+def xgb_matrix(pairs: pa.Table, names: list[str]):
+    import xgboost as xgb
+
+    from vklsvd.ranker import feature_matrix
+
+    return xgb.DMatrix(feature_matrix(pairs, names))
+
+
+def test_pairs_out_of_query_order_are_refused() -> None:
+    pairs = _pairs(0, 4, 10)
+    shuffled = pairs.take(np.random.default_rng(1).permutation(pairs.num_rows))
+    with pytest.raises(VklsvdError, match="ordered by query_id"):
+        _train(shuffled, RankerParams(n_estimators=2))
 
 
 def test_training_is_deterministic(tmp_path: Path) -> None:
     params = RankerParams(n_estimators=20, seed=5)
     digests = []
     for name in ("a.json", "b.json"):
-        model, names, _ = train_ranker(_pairs(2), params)
-        digests.append(save_ranker(model, names, params, tmp_path / name))
+        trained = _train(_pairs(2), params)
+        digests.append(save_ranker(trained.booster, trained.names, params, tmp_path / name))
     assert digests[0] == digests[1]
 
 
 def test_no_usable_clips_is_a_clear_error() -> None:
-    pairs = _pairs(0, 3, 4).set_column(5, "label", pa.array(np.zeros(12, dtype=np.int8)))
+    one_clip = _pairs(0, 1, 4)
     with pytest.raises(VklsvdError, match="not enough training clips"):
-        train_ranker(pairs, RankerParams(n_estimators=5))
+        _train(one_clip, RankerParams(n_estimators=5))
 
 
 def test_tampered_model_file_is_refused(tmp_path: Path) -> None:
     params = RankerParams(n_estimators=5)
-    model, names, _ = train_ranker(_pairs(0), params)
+    trained = _train(_pairs(0), params)
     path = tmp_path / "ranker.json"
-    digest = save_ranker(model, names, params, path)
+    digest = save_ranker(trained.booster, trained.names, params, path)
     path.write_text(path.read_text() + " ")
     with pytest.raises(VklsvdError, match="another build overwrote it"):
         load_ranker(path, digest)

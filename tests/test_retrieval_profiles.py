@@ -47,7 +47,9 @@ def test_exact_top_k_matches_brute_force_and_breaks_ties_by_id() -> None:
     base[10] = base[3]  # an exact tie
     base_ids = rng.permutation(np.arange(1000, 1050)).astype(np.uint32)
     queries = np.vstack([base[3], rng.normal(size=(4, 8))]).astype(np.float32)
-    q, b, s, r = exact_top_k(np.arange(5, dtype=np.uint32), queries, base_ids, base, k=6, chunk_size=2)
+    q, b, s, r = exact_top_k(
+        np.arange(5, dtype=np.uint32), queries, base_ids, base, k=6, block_bytes=2 * 12 * 50
+    )
     assert q.size == 30 and r[:6].tolist() == [1, 2, 3, 4, 5, 6]
     top_two = b[:2].tolist()
     assert top_two == sorted([int(base_ids[3]), int(base_ids[10])])

@@ -123,9 +123,23 @@
   {{ return(boundaries | sort) }}
 {%- endmacro %}
 
-{#- The as-of period of `week` (macro feature_periods): the first week of its period, as an integer. -#}
-{% macro feature_period(week) -%}
-  {%- set periods = feature_periods() -%}
+{#- The coarsest periods every as-of week is a boundary of: first_week, then each as-of week but the
+    last (the last period ends before it). Counters that only ever need "all weeks before the as-of
+    week" (no shorter window) aggregate to these: fewer rows per key, and a lookup as of a week meets at
+    most one row per as-of week. -#}
+{% macro as_of_periods() -%}
+  {%- set first_week = var('first_week') | int -%}
+  {%- set boundaries = [first_week] -%}
+  {%- for week in feature_as_of_weeks() if week > first_week and week < feature_as_of_weeks() | max -%}
+    {%- do boundaries.append(week) -%}
+  {%- endfor -%}
+  {{ return(boundaries | unique | sort) }}
+{%- endmacro %}
+
+{#- The period of `week` among `periods` (default macro feature_periods): the first week of its period,
+    as an integer. -#}
+{% macro feature_period(week, periods=none) -%}
+  {%- set periods = feature_periods() if periods is none else periods -%}
   {%- if periods | length == 1 -%}
   cast({{ periods[0] }} as integer)
   {%- else -%}

@@ -21,6 +21,8 @@ def model(dbt, session):
             ef_construction=int(dbt.config.get("ef_construction")),
             ef_search=int(dbt.config.get("ef_search")),
             seed=int(dbt.config.get("seed")),
+            target_recall=float(dbt.config.get("target_recall")),
+            max_ef_search=int(dbt.config.get("max_ef_search")),
         ),
         recall_queries=int(dbt.config.get("recall_queries")),
         artifacts_dir=artifacts_folder(dbt.config.get("artifacts_dir"), session),

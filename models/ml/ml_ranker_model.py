@@ -1,14 +1,14 @@
-from vklsvd.arrow_io import to_arrow
+from vklsvd.arrow_io import arrow_schema, stream_batches
 from vklsvd.artifacts import artifacts_folder
 from vklsvd.ranker import RankerParams
 from vklsvd.ranking_steps import train_ranker_model
 
 
 def model(dbt, session):
-    params = dict(dbt.config.get("params"))
-    training = dbt.ref("ranker_pairs").filter("not is_target_week")
+    pairs = dbt.ref("ranker_training_pairs").order("query_id, user_id")
     return train_ranker_model(
-        to_arrow(training),
-        RankerParams(**params, seed=int(dbt.config.get("seed"))),
+        stream_batches(pairs, int(dbt.config.get("batch_rows"))),
+        arrow_schema(pairs),
+        RankerParams(**dict(dbt.config.get("params")), seed=int(dbt.config.get("seed"))),
         artifacts_folder(dbt.config.get("artifacts_dir"), session),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -17,14 +18,35 @@ def to_arrow(relation: Any) -> pa.Table:
     return relation.to_arrow_table()
 
 
-def column(table: pa.Table, name: str, dtype: type | np.dtype) -> np.ndarray:
-    """A column as a numpy array of `dtype`; nulls are an error because they would be silently coerced."""
-    if name not in table.column_names:
-        raise VklsvdError(f"expected column '{name}' in input with columns {table.column_names}")
-    chunked = table.column(name)
-    if chunked.null_count:
-        raise VklsvdError(f"column '{name}' has {chunked.null_count} null value(s); expected none")
-    return np.asarray(chunked.to_numpy(), dtype=dtype)
+def stream_batches(relation: Any, rows_per_batch: int) -> Iterator[pa.RecordBatch]:
+    """Record batches of at most `rows_per_batch` rows from a DuckDB relation (or an Arrow table), read
+    lazily: the query starts at the first batch, so a step reads its small inputs first (one connection
+    holds one open result) and the large one as a stream that never sits in memory whole."""
+    if rows_per_batch < 1:
+        raise VklsvdError(f"stream_batch_rows must be at least 1, got {rows_per_batch}")
+    if isinstance(relation, pa.Table):
+        yield from relation.to_batches(max_chunksize=rows_per_batch)
+        return
+    yield from relation.to_arrow_reader(rows_per_batch)
+
+
+def arrow_schema(relation: Any) -> pa.Schema:
+    """The Arrow schema of a DuckDB relation (or an Arrow table) without reading its rows."""
+    if isinstance(relation, pa.Table):
+        return relation.schema
+    return relation.limit(0).to_arrow_table().schema
+
+
+def column(table: pa.Table | pa.RecordBatch, name: str, dtype: type | np.dtype) -> np.ndarray:
+    """A column as a numpy array of `dtype` that owns its memory; nulls are an error because they would be
+    silently coerced. (A zero-copy view would keep its whole record batch alive: DuckDB exports every
+    column of a batch in one allocation, so keeping the keys of a stream kept all its features.)"""
+    if name not in table.schema.names:
+        raise VklsvdError(f"expected column '{name}' in input with columns {table.schema.names}")
+    values = table.column(name)
+    if values.null_count:
+        raise VklsvdError(f"column '{name}' has {values.null_count} null value(s); expected none")
+    return np.array(values.to_numpy(zero_copy_only=False), dtype=dtype, copy=True)
 
 
 def vectors(table: pa.Table, name: str) -> np.ndarray:

@@ -15,6 +15,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from vklsvd import __version__
 from vklsvd.errors import VklsvdError
@@ -38,37 +39,33 @@ def subcommand(registrar: Registrar) -> Registrar:
 # --- generate -----------------------------------------------------------------------------------------
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return value
+def _number_argument(kind: type, lowest: float, *, inclusive: bool) -> Callable[[str], Any]:
+    """An argparse type: `kind` (int or float) of at least `lowest` (above it when not `inclusive`)."""
+    noun = "an integer" if kind is int else "a number"
+    bound = f"at least {lowest:g}" if inclusive else f"more than {lowest:g}"
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
+        if not (value >= lowest if inclusive else value > lowest):
+            raise argparse.ArgumentTypeError(f"{text!r} must be {bound}")
+        return value
+
+    return parse
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
-    return value
+_positive_int = _number_argument(int, 1, inclusive=True)
+_non_negative_int = _number_argument(int, 0, inclusive=True)
+_positive_float = _number_argument(float, 0, inclusive=False)
+_non_negative_float = _number_argument(float, 0, inclusive=True)
 
 
 def _run_generate(args: argparse.Namespace) -> int:
+    from dataclasses import asdict, replace
+
+    from vklsvd.shapes import shape_config
     from vklsvd.synthetic import generate_dataset
 
     out = Path(args.out)
@@ -76,16 +73,18 @@ def _run_generate(args: argparse.Namespace) -> int:
     if args.if_missing and marker.is_file():
         print(f"synthetic dataset already in {out} (found {marker}); nothing to do")
         return 0
-    summary = generate_dataset(
-        out,
-        n_users=args.users,
-        n_authors=args.authors,
-        items_per_week=args.items_per_week,
-        n_weeks=args.weeks,
-        mean_impressions_per_user_week=args.impressions,
-        n_topics=args.topics,
-        seed=args.seed,
-    )
+    config = shape_config(args.shape, args.scale, args.seed)
+    overrides = {
+        "n_users": args.users,
+        "n_authors": args.authors,
+        "items_per_week": args.items_per_week,
+        "n_weeks": args.weeks,
+        "mean_impressions_per_user_week": args.impressions,
+        "n_topics": args.topics,
+        "activity_sigma": args.activity_sigma,
+    }
+    config = replace(config, **{name: value for name, value in overrides.items() if value is not None})
+    summary = generate_dataset(out, **asdict(config))
     rates = ", ".join(f"{name} {rate:.3%}" for name, rate in summary.rates.items())
     print(
         f"wrote {summary.total_rows:,} interactions over {len(summary.rows_per_week)} weeks, "
@@ -102,27 +101,35 @@ def _run_generate(args: argparse.Namespace) -> int:
 @subcommand
 def register_generate(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     """``generate``: write a synthetic VK-LSVD in the hub layout."""
+    from vklsvd.shapes import SHAPES
+
     parser = subparsers.add_parser(
         "generate",
         help="write a synthetic VK-LSVD (hub layout and dtypes) with planted structure",
-        description="Write a synthetic VK-LSVD in the hub layout, deterministic in its arguments.",
+        description=(
+            "Write a synthetic VK-LSVD in the hub layout, deterministic in its arguments. A --shape gives "
+            "the sizes (resized by --scale); any size flag given overrides the shape's value."
+        ),
     )
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
-    parser.add_argument("--users", type=_positive_int, default=4000, help="users (default 4000)")
-    parser.add_argument("--authors", type=_positive_int, default=300, help="authors (default 300)")
+    shapes = ", ".join(f"{name} ({shape.description})" for name, shape in SHAPES.items())
     parser.add_argument(
-        "--items-per-week", type=_positive_int, default=250, help="clips released each week (default 250)"
+        "--shape", default="demo", choices=sorted(SHAPES), help=f"dataset shape (default demo): {shapes}"
     )
     parser.add_argument(
-        "--weeks", type=_positive_int, default=27, help="weeks 0..N-1 to write, at most 27 (default 27)"
+        "--scale", type=_positive_float, default=1.0, help="resize the shape: users x SCALE (default 1)"
     )
+    parser.add_argument("--users", type=_positive_int, help="users (default: the shape's)")
+    parser.add_argument("--authors", type=_positive_int, help="authors (default: the shape's)")
+    parser.add_argument("--items-per-week", type=_positive_int, help="clips released each week")
+    parser.add_argument("--weeks", type=_positive_int, help="weeks 0..N-1 to write, at most 27 (default 27)")
     parser.add_argument(
-        "--impressions",
-        type=_positive_float,
-        default=12.0,
-        help="mean impressions per user and week (default 12)",
+        "--impressions", type=_positive_float, help="mean impressions per user and week requested"
     )
-    parser.add_argument("--topics", type=_positive_int, default=24, help="latent topics (default 24)")
+    parser.add_argument("--topics", type=_positive_int, help="latent topics (default 24)")
+    parser.add_argument(
+        "--activity-sigma", type=_non_negative_float, help="spread of the users' mean activity (log-normal)"
+    )
     parser.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
     parser.add_argument(
         "--if-missing",

@@ -53,7 +53,9 @@ def write_parquet_atomically(table: pa.Table, path: Path) -> str:
 
 
 def export_submission(table: pa.Table, path: Path, *, list_size: int, capacity: int) -> pa.Table:
-    """Validate and atomically write the submission; returns a one-row description of the file."""
+    """Validate and atomically write the submission; returns a one-row description of the file (its
+    absolute path: a relative `path` is taken from the working directory of the build)."""
+    path = Path(path).resolve()
     valid = validate_submission(table, list_size, capacity).sort_by("item_id")
     digest = write_parquet_atomically(valid, path)
     return pa.table(

@@ -1,13 +1,18 @@
 """Learning-to-rank over candidate (clip, user) pairs with XGBoost.
 
 Each target clip is a query and its candidate users the documents, so a LambdaMART objective optimises
-NDCG over users of a clip, which is exactly the challenge metric. Training pairs come from an earlier
-week (labels of that week, features as of it); the trained booster scores the target week's candidates.
+NDCG over users of a clip, which is exactly the challenge metric. Training pairs come from earlier weeks
+(labels of those weeks, features as of each); the trained booster scores the target week's candidates.
+
+Memory stays bounded at any size: training pairs reach XGBoost through a data iterator, batch by batch,
+into a `QuantileDMatrix` that keeps one byte per feature value (its histogram bin), never the float
+matrix of all pairs; scoring streams the target pairs batch by batch.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -19,10 +24,11 @@ import xgboost as xgb
 from vklsvd.arrow_io import column
 from vklsvd.artifacts import verified_path, write_atomically
 from vklsvd.errors import VklsvdError
+from vklsvd.progress import Progress
 from vklsvd.segments import rank_within_sorted
 
-#: Columns of a pairs table that are keys or the target, never features.
-NON_FEATURES = frozenset({"item_id", "user_id", "as_of_week", "label", "target_week"})
+#: Columns of a pairs table that are keys, bookkeeping or the target, never features.
+NON_FEATURES = frozenset({"item_id", "user_id", "as_of_week", "label", "query_id", "is_target_week"})
 
 
 @dataclass(frozen=True)
@@ -36,88 +42,180 @@ class RankerParams:
     colsample_bytree: float = 0.8
     seed: int = 0
     eval_at: int = 100
+    max_bin: int = 256
+
+    def booster_params(self, threads: int) -> dict[str, object]:
+        return {
+            "objective": self.objective,
+            "max_depth": self.max_depth,
+            "eta": self.learning_rate,
+            "min_child_weight": self.min_child_weight,
+            "subsample": self.subsample,
+            "colsample_bytree": self.colsample_bytree,
+            "seed": self.seed,
+            "tree_method": "hist",
+            "max_bin": self.max_bin,
+            "nthread": threads,
+            "eval_metric": f"ndcg@{self.eval_at}",
+            "lambdarank_pair_method": "topk",
+            "lambdarank_num_pair_per_sample": self.eval_at,
+        }
 
 
-def feature_columns(table: pa.Table) -> list[str]:
-    """Numeric and boolean columns other than keys and the label, in table order."""
+def feature_columns(schema: pa.Schema) -> list[str]:
+    """Numeric and boolean columns other than keys and the label, in schema order."""
     names = []
-    for field in table.schema:
-        if field.name in NON_FEATURES:
+    for field_ in schema:
+        if field_.name in NON_FEATURES:
             continue
         if (
-            pa.types.is_integer(field.type)
-            or pa.types.is_floating(field.type)
-            or pa.types.is_boolean(field.type)
+            pa.types.is_integer(field_.type)
+            or pa.types.is_floating(field_.type)
+            or pa.types.is_boolean(field_.type)
         ):
-            names.append(field.name)
+            names.append(field_.name)
     return names
 
 
-def feature_matrix(table: pa.Table, names: list[str]) -> np.ndarray:
+def feature_matrix(table: pa.Table | pa.RecordBatch, names: list[str]) -> np.ndarray:
     """Float32 matrix of the named columns; nulls become NaN, which XGBoost treats as missing."""
-    missing = [name for name in names if name not in table.column_names]
+    missing = [name for name in names if name not in table.schema.names]
     if missing:
         raise VklsvdError(f"scoring pairs lack feature column(s) {missing} the ranker was trained with")
-    columns = []
-    for name in names:
+    matrix = np.empty((table.num_rows, len(names)), dtype=np.float32)
+    for position, name in enumerate(names):
         values = table.column(name)
         if pa.types.is_boolean(values.type):
             values = pc.cast(values, pa.int8())
-        columns.append(
-            np.asarray(pc.cast(values, pa.float32()).to_numpy(zero_copy_only=False), dtype=np.float32)
-        )
-    return np.column_stack(columns) if columns else np.empty((table.num_rows, 0), dtype=np.float32)
+        matrix[:, position] = pc.cast(values, pa.float32()).to_numpy(zero_copy_only=False)
+    return matrix
 
 
-def _grouped(table: pa.Table) -> pa.Table:
-    """Rows sorted by clip (XGBoost needs each query's rows contiguous), then by user for determinism."""
-    return table.sort_by([("item_id", "ascending"), ("user_id", "ascending")])
+#: Rows per batch XGBoost sketches: fixed, so the model does not depend on how the pairs were streamed.
+SKETCH_CHUNK_ROWS = 1 << 16
 
 
-def train_ranker(pairs: pa.Table, params: RankerParams) -> tuple[xgb.XGBRanker, list[str], dict[str, float]]:
-    """Fit on clips that have at least one positive and one negative candidate.
+class TrainingPairs(xgb.DataIter):
+    """Training pairs for XGBoost, read once from `batches` and handed over in fixed-size chunks.
 
-    Returns the model, its feature names and training facts (pairs, clips, positives, train NDCG).
+    Batches must come in query order (rows of a clip contiguous, `query_id` non-decreasing) with columns
+    query_id, label and the features. XGBoost reads the data several times while it builds a
+    QuantileDMatrix (four passes) and its quantile sketch depends on the chunks, so the pairs are kept
+    as float32 features, labels and query ids and cut into chunks of SKETCH_CHUNK_ROWS: the warehouse
+    sorts and sends them once and the model is the same whatever the stream's batch size. Memory:
+    4 bytes per feature value of the training set (capped by var ranker_max_training_pairs), never a
+    float64 table.
     """
-    pairs = _grouped(pairs)
-    labels = column(pairs, "label", np.float32)
-    items = column(pairs, "item_id", np.uint32)
-    positives = np.bincount(np.unique(items, return_inverse=True)[1], weights=labels)
-    counts = np.unique(items, return_counts=True)[1]
-    useful_items = np.unique(items)[(positives > 0) & (positives < counts)]
-    keep = np.isin(items, useful_items)
-    if useful_items.size < 2:
+
+    def __init__(self, batches: Iterable[pa.RecordBatch], names: list[str]) -> None:
+        self._source: Iterable[pa.RecordBatch] | None = batches
+        self.names = names
+        self.features: list[np.ndarray] = []
+        self.labels: list[np.ndarray] = []
+        self.query_ids: list[np.ndarray] = []
+        self._position = 0
+        super().__init__()
+
+    def _read(self, batches: Iterable[pa.RecordBatch]) -> None:
+        last_query = None
+        pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        pending_rows = 0
+        for batch in batches:
+            query_ids = column(batch, "query_id", np.int64)
+            if query_ids.size and (
+                np.any(np.diff(query_ids) < 0) or (last_query is not None and query_ids[0] < last_query)
+            ):
+                raise VklsvdError("training pairs must come ordered by query_id (rows of a clip together)")
+            if query_ids.size:
+                last_query = query_ids[-1]
+            pending.append((feature_matrix(batch, self.names), column(batch, "label", np.float32), query_ids))
+            pending_rows += query_ids.size
+            if pending_rows >= SKETCH_CHUNK_ROWS:
+                pending, pending_rows = self._cut(pending, final=False)
+        self._cut(pending, final=True)
+
+    def _cut(
+        self, pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]], *, final: bool
+    ) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray]], int]:
+        """Move whole chunks of SKETCH_CHUNK_ROWS rows (and, when `final`, the rest) out of `pending`."""
+        if not pending:
+            return [], 0
+        features, labels, query_ids = (np.concatenate(part) for part in zip(*pending, strict=True))
+        end = labels.size if final else labels.size - labels.size % SKETCH_CHUNK_ROWS
+        for start in range(0, end, SKETCH_CHUNK_ROWS):
+            rows = slice(start, min(start + SKETCH_CHUNK_ROWS, end))
+            self.features.append(features[rows].copy())
+            self.labels.append(labels[rows].copy())
+            self.query_ids.append(query_ids[rows].copy())
+        if end == labels.size:
+            return [], 0
+        return [(features[end:].copy(), labels[end:].copy(), query_ids[end:].copy())], labels.size - end
+
+    def reset(self) -> None:
+        self._position = 0
+
+    def next(self, input_data: Callable[..., None]) -> bool:
+        if self._source is not None:
+            source, self._source = self._source, None
+            self._read(source)
+        if self._position == len(self.features):
+            return False
+        position = self._position
+        self._position += 1
+        input_data(data=self.features[position], label=self.labels[position], qid=self.query_ids[position])
+        return True
+
+
+@dataclass(frozen=True)
+class TrainedRanker:
+    booster: xgb.Booster
+    names: list[str]
+    pairs: int
+    clips: int
+    positives: int
+    train_ndcg: float
+
+
+def train_ranker(
+    batches: Iterable[pa.RecordBatch],
+    schema: pa.Schema,
+    params: RankerParams,
+    *,
+    threads: int,
+) -> TrainedRanker:
+    """Fit LambdaMART on the pairs of `batches` (see `TrainingPairs`) with `threads` threads."""
+    names = feature_columns(schema)
+    pairs = TrainingPairs(batches, names)
+    data = xgb.QuantileDMatrix(pairs, max_bin=params.max_bin, nthread=threads)
+    labels = np.concatenate(pairs.labels) if pairs.labels else np.empty(0, np.float32)
+    query_ids = np.concatenate(pairs.query_ids) if pairs.query_ids else np.empty(0, np.int64)
+    clips = int(np.unique(query_ids).size)
+    if clips < 2:
         raise VklsvdError(
             "not enough training clips with both relevant and irrelevant candidates to train the ranker; "
             "use more training weeks (var training_weeks) or more data"
         )
-    pairs = pairs.filter(pa.array(keep))
-    names = feature_columns(pairs)
-    matrix = feature_matrix(pairs, names)
-    qid = np.unique(items[keep], return_inverse=True)[1]
-    model = xgb.XGBRanker(
-        objective=params.objective,
-        n_estimators=params.n_estimators,
-        max_depth=params.max_depth,
-        learning_rate=params.learning_rate,
-        min_child_weight=params.min_child_weight,
-        subsample=params.subsample,
-        colsample_bytree=params.colsample_bytree,
-        random_state=params.seed,
-        tree_method="hist",
-        n_jobs=2,
-        eval_metric=f"ndcg@{params.eval_at}",
-        lambdarank_pair_method="topk",
-        lambdarank_num_pair_per_sample=params.eval_at,
+    progress = Progress("ranker training", "trees", params.n_estimators)
+    booster = xgb.train(
+        params.booster_params(threads),
+        data,
+        num_boost_round=params.n_estimators,
+        callbacks=[_ProgressCallback(progress)],
     )
-    model.fit(matrix, labels[keep], qid=qid)
-    facts = {
-        "pairs": float(keep.sum()),
-        "clips": float(useful_items.size),
-        "positives": float(labels[keep].sum()),
-        "train_ndcg": mean_candidate_ndcg(qid, labels[keep], model.predict(matrix), params.eval_at),
-    }
-    return model, names, facts
+    train_ndcg = mean_candidate_ndcg(query_ids, labels, booster.predict(data), params.eval_at)
+    pairs.features.clear()
+    progress.finish(f"{labels.size:,} pairs, {clips:,} clips, train NDCG {train_ndcg:.4f}")
+    return TrainedRanker(booster, names, int(labels.size), clips, int(labels.sum()), train_ndcg)
+
+
+class _ProgressCallback(xgb.callback.TrainingCallback):
+    def __init__(self, progress: Progress) -> None:
+        super().__init__()
+        self.progress = progress
+
+    def after_iteration(self, model: xgb.Booster, epoch: int, evals_log: dict) -> bool:
+        self.progress.advance(1)
+        return False
 
 
 def mean_candidate_ndcg(groups: np.ndarray, labels: np.ndarray, scores: np.ndarray, k: int) -> float:
@@ -136,10 +234,19 @@ def mean_candidate_ndcg(groups: np.ndarray, labels: np.ndarray, scores: np.ndarr
     return float(np.mean(dcg[scored] / idcg[scored])) if scored.any() else float("nan")
 
 
-def save_ranker(model: xgb.XGBRanker, names: list[str], params: RankerParams, path: Path) -> str:
+def feature_importance(ranker: TrainedRanker, top: int = 10) -> list[str]:
+    """The `top` features by total gain, best first (ties by name)."""
+    gains = ranker.booster.get_score(importance_type="gain")
+    named = {
+        ranker.names[int(key[1:])] if key.startswith("f") and key[1:].isdigit() else key: value
+        for key, value in gains.items()
+    }
+    return [name for name, _ in sorted(named.items(), key=lambda item: (-item[1], item[0]))[:top]]
+
+
+def save_ranker(booster: xgb.Booster, names: list[str], params: RankerParams, path: Path) -> str:
     """Booster JSON plus its feature names and parameters, written atomically; returns the sha256."""
-    booster = json.loads(model.get_booster().save_raw("json").decode())
-    document = {"features": names, "params": asdict(params), "booster": booster}
+    document = {"features": names, "params": asdict(params), "booster": json.loads(booster.save_raw("json"))}
     return write_atomically(path, lambda target: target.write_text(json.dumps(document, sort_keys=True)))
 
 
@@ -150,17 +257,43 @@ def load_ranker(path: str | Path, sha256: str) -> tuple[xgb.Booster, list[str]]:
     return booster, list(document["features"])
 
 
-def score_pairs(booster: xgb.Booster, names: list[str], pairs: pa.Table) -> np.ndarray:
+def score_pairs(booster: xgb.Booster, names: list[str], pairs: pa.Table | pa.RecordBatch) -> np.ndarray:
     return booster.inplace_predict(feature_matrix(pairs, names)).astype(np.float64)
+
+
+def score_pair_batches(
+    booster: xgb.Booster, names: list[str], batches: Iterable[pa.RecordBatch], *, threads: int
+) -> pa.Table:
+    """(item_id, user_id, score) of every pair of a stream of batches, scored batch by batch."""
+    booster.set_param({"nthread": threads})
+    progress = Progress("ranker scoring", "pairs")
+    items, users, scores = [], [], []
+    for batch in batches:
+        items.append(column(batch, "item_id", np.uint32))
+        users.append(column(batch, "user_id", np.uint32))
+        scores.append(score_pairs(booster, names, batch))
+        progress.advance(batch.num_rows)
+    progress.finish()
+    return pa.table(
+        {
+            "item_id": pa.array(np.concatenate(items) if items else np.empty(0, np.uint32), pa.uint32()),
+            "user_id": pa.array(np.concatenate(users) if users else np.empty(0, np.uint32), pa.uint32()),
+            "score": pa.array(np.concatenate(scores) if scores else np.empty(0), pa.float64()),
+        }
+    )
 
 
 __all__ = [
     "RankerParams",
+    "TrainedRanker",
+    "TrainingPairs",
     "feature_columns",
+    "feature_importance",
     "feature_matrix",
     "load_ranker",
     "mean_candidate_ndcg",
     "save_ranker",
+    "score_pair_batches",
     "score_pairs",
     "train_ranker",
 ]

@@ -19,6 +19,7 @@ from vklsvd.artifacts import load_npz, write_npz_atomically
 from vklsvd.bubbles import seeded_subsample
 from vklsvd.errors import VklsvdError
 from vklsvd.profiles import l2_normalise
+from vklsvd.resources import budgeted_threads
 
 ENCODE_CHUNK = 1 << 16
 
@@ -48,8 +49,10 @@ def fit_codebooks(
     centroids = []
     for level, size in enumerate(sizes):
         distinct = np.unique(np.round(residual, 9), axis=0).shape[0]
-        kmeans = KMeans(n_clusters=max(1, min(size, distinct)), n_init=3, random_state=seed + level)
-        kmeans.fit(residual)
+        # one k-means++ start: restarts cost a full fit each and barely move a codebook of this size
+        kmeans = KMeans(n_clusters=max(1, min(size, distinct)), n_init=1, random_state=seed + level)
+        with budgeted_threads():
+            kmeans.fit(residual)
         centroids.append(kmeans.cluster_centers_.astype(np.float64))
         residual = residual - kmeans.cluster_centers_[kmeans.labels_]
     return Codebooks(tuple(centroids), int(rows.size), time.perf_counter() - started)

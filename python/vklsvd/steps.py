@@ -6,7 +6,7 @@ table with explicit types, so a dbt Python model is a few lines.
 
 from __future__ import annotations
 
-import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,9 @@ from vklsvd.assignment import assign_with_capacity
 from vklsvd.candidates import stack_user_vectors, users_from_vector_hits
 from vklsvd.errors import VklsvdError
 from vklsvd.interests import multi_interest_profiles
-from vklsvd.profiles import HistoryEmbeddings
+from vklsvd.profiles import ProfileAccumulator
+from vklsvd.progress import Progress, logger
+from vklsvd.resources import budgeted_threads
 from vklsvd.retrieval import exact_top_k
 
 GMM_FILE = "gmm_bubbles.npz"
@@ -35,51 +37,59 @@ PROFILE_WEIGHTS = {
     "positive": "is_positive",
     "negative": "is_negative",
 }
+#: Columns of the history stream that user_content_profiles reads.
+PROFILE_HISTORY_COLUMNS = ("user_id", "item_id", "week", *PROFILE_WEIGHTS.values())
 
 
-def user_content_profiles(history: pa.Table, embeddings: pa.Table, as_of_weeks: pa.Table) -> pa.Table:
-    """One row per (as-of week, user, profile kind): L2-normalised weighted mean of the embeddings of the
-    clips in the user's history strictly before the as-of week.
+def user_content_profiles(
+    history: Iterable[pa.RecordBatch],
+    users: pa.Table,
+    embeddings: pa.Table,
+    as_of_weeks: pa.Table,
+) -> pa.Table:
+    """One row per (as-of week, user, profile kind): the L2-normalised weighted mean of the embeddings of
+    the clips in the user's history strictly before the as-of week.
 
-    Kinds: `watched` (weighted by watch fraction), `timespent` (weighted by seconds watched),
-    `positive` (clips with a positive signal), `negative` (disliked clips). The history is read once; each
-    as-of week (a handful) is a mask over it.
+    Kinds (PROFILE_WEIGHTS): `watched` (weighted by watch fraction), `timespent` (by seconds watched),
+    `positive` (clips with a positive signal), `negative` (disliked clips). `history` is a stream of
+    record batches (user_id, item_id, week and the weight columns) read once, for every as-of week at
+    once; memory holds the sums, not the history (see `vklsvd.profiles`).
     """
-    weeks = column(history, "week", np.int32)
-    prepared = HistoryEmbeddings.prepare(
-        column(history, "user_id", np.uint32),
-        column(history, "item_id", np.uint32),
+    accumulator = ProfileAccumulator(
+        column(users, "user_id", np.uint32),
         column(embeddings, "item_id", np.uint32),
         vectors(embeddings, "embedding"),
+        column(as_of_weeks, "as_of_week", np.int64).tolist(),
+        PROFILE_WEIGHTS,
     )
-    weights = {kind: column(history, name, np.float64) for kind, name in PROFILE_WEIGHTS.items()}
-    parts = []
-    for as_of_week in np.unique(column(as_of_weeks, "as_of_week", np.int32)).tolist():
-        before = weeks < as_of_week
-        for kind, weight in weights.items():
-            users, profiles = prepared.profiles(weight, before)
-            if users.size == 0:
-                continue
-            parts.append(
-                pa.table(
-                    {
-                        "as_of_week": pa.array(np.full(users.size, as_of_week, dtype=np.int32)),
-                        "user_id": pa.array(users, pa.uint32()),
-                        "profile_kind": pa.array([kind] * users.size, pa.string()),
-                        "embedding": vector_array(profiles),
-                    }
-                )
-            )
-    if not parts:
-        return pa.table(
+    progress = Progress("user content profiles", "history rows")
+    for batch in history:
+        accumulator.add(batch)
+        progress.advance(batch.num_rows)
+    parts = [
+        pa.table(
             {
-                "as_of_week": pa.array([], pa.int32()),
-                "user_id": pa.array([], pa.uint32()),
-                "profile_kind": pa.array([], pa.string()),
-                "embedding": pa.array([], pa.list_(pa.float32(), max(prepared.embeddings.shape[1], 1))),
+                "as_of_week": pa.array(np.full(part.user_id.size, part.as_of_week, dtype=np.int32)),
+                "user_id": pa.array(part.user_id, pa.uint32()),
+                "profile_kind": pa.array(np.full(part.user_id.size, part.kind), pa.string()),
+                "embedding": vector_array(part.embedding),
             }
         )
-    return pa.concat_tables(parts)
+        for part in accumulator.profiles()
+    ]
+    progress.finish(f"{sum(part.num_rows for part in parts):,} profiles")
+    return pa.concat_tables(parts) if parts else _empty_profiles(accumulator.dim)
+
+
+def _empty_profiles(dim: int) -> pa.Table:
+    return pa.table(
+        {
+            "as_of_week": pa.array([], pa.int32()),
+            "user_id": pa.array([], pa.uint32()),
+            "profile_kind": pa.array([], pa.string()),
+            "embedding": pa.array([], pa.list_(pa.float32(), max(dim, 1))),
+        }
+    )
 
 
 def capacity_assignment(
@@ -299,10 +309,10 @@ def build_user_hnsw_index(
     recall_queries: int,
     artifacts_dir: Path,
 ) -> pa.Table:
-    """Index every user vector (profiles of `kinds` and multi-interest vectors) with hnswlib, save the
-    index and its label -> user map, and describe it in one row: sizes, parameters, recall against
-    exact search on up to `recall_queries` target clips at the query depth k * overfetch (and at depth
-    100 with the default ef rule), and build / query timings."""
+    """Index every user vector (profiles of `kinds` and multi-interest vectors) with hnswlib, plan the
+    search (`hnsw_index.plan_search`: ef raised until the recall at the query depth k * overfetch on up
+    to `recall_queries` target clips reaches `params.target_recall`, else exact search), save the index,
+    the vectors and their label -> user map, and describe it all in one row."""
     unknown = sorted(set(kinds) - set(PROFILE_WEIGHTS))
     if unknown:
         raise VklsvdError(
@@ -311,22 +321,23 @@ def build_user_hnsw_index(
     users, vector_kinds, base = stack_user_vectors(_user_vector_parts(profiles, interests, kinds))
     built = hnsw_index.build_index(base, params)
     fetch = min(k * overfetch, base.shape[0])
-    ef = params.ef_for(fetch)
     query_ids, queries = _target_queries(target_items)
-    sample = bubbles.seeded_subsample(query_ids.size, recall_queries, params.seed)
-    recall = hnsw_index.recall_against_exact(built.index, base, queries[sample], fetch, ef)
-    shallow = min(100, base.shape[0])
-    recall_100 = hnsw_index.recall_against_exact(
-        built.index, base, queries[sample], shallow, params.ef_for(shallow)
-    )
-    _, _, query_seconds = hnsw_index.timed_query(built.index, queries[sample], fetch, ef)
-    started = time.perf_counter()
-    exact_top_k(query_ids[sample], queries[sample], np.arange(base.shape[0], dtype=np.uint32), base, fetch)
-    exact_seconds = time.perf_counter() - started
+    sample = queries[bubbles.seeded_subsample(query_ids.size, recall_queries, params.seed)]
+    with budgeted_threads():
+        plan = hnsw_index.plan_search(
+            built.index,
+            base,
+            sample,
+            fetch,
+            first_ef=params.ef_for(fetch),
+            target_recall=params.target_recall,
+            max_ef=params.max_ef_for(fetch, base.shape[0]),
+        )
     directory = Path(artifacts_dir)
     index_sha = hnsw_index.save_index(built.index, directory / HNSW_INDEX_FILE)
-    labels_sha = write_npz_atomically(directory / HNSW_LABELS_FILE, {"user_id": users, "kind": vector_kinds})
-    per_query = 1000.0 / max(sample.size, 1)
+    labels_sha = write_npz_atomically(
+        directory / HNSW_LABELS_FILE, {"user_id": users, "kind": vector_kinds, "vectors": base}
+    )
     return _one_row(
         {
             "index_path": (str(directory / HNSW_INDEX_FILE), pa.string()),
@@ -340,29 +351,49 @@ def build_user_hnsw_index(
             "space": ("cosine", pa.string()),
             "m": (params.m, pa.int32()),
             "ef_construction": (params.ef_construction, pa.int32()),
-            "ef_search": (ef, pa.int32()),
+            "search": ("exact" if plan.exact else "hnsw", pa.string()),
+            "ef_search": (plan.ef, pa.int32()),
+            "efs_tried": (",".join(map(str, plan.efs_tried)), pa.string()),
             "query_k": (fetch, pa.int32()),
             "candidates_k": (k, pa.int32()),
             "seed": (params.seed, pa.int64()),
-            "recall_queries": (int(sample.size), pa.int32()),
-            "recall_at_k": (recall, pa.float64()),
-            "recall_at_100": (recall_100, pa.float64()),
+            "recall_queries": (int(sample.shape[0]), pa.int32()),
+            "target_recall": (params.target_recall, pa.float64()),
+            "hnsw_recall_at_k": (plan.hnsw_recall, pa.float64()),
+            "recall_at_k": (1.0 if plan.exact else plan.hnsw_recall, pa.float64()),
             "build_seconds": (built.build_seconds, pa.float64()),
-            "query_ms_per_clip": (query_seconds * per_query, pa.float64()),
-            "exact_ms_per_clip": (exact_seconds * per_query, pa.float64()),
         }
     )
 
 
 def hnsw_candidates(index_description: pa.Table, target_items: pa.Table) -> pa.Table:
-    """For every target clip with an embedding, the `candidates_k` users whose vectors are nearest
-    (index and query depth as described by `build_user_hnsw_index`); score = best cosine of the user."""
+    """For every target clip with an embedding, the `candidates_k` users whose vectors are nearest, by the
+    search `build_user_hnsw_index` planned (HNSW at its ef, or exact); score = best cosine of the user."""
     row = index_description.to_pylist()[0]
     labels = load_npz(row["labels_path"], row["labels_sha256"])
-    index = hnsw_index.load_index(row["index_path"], row["index_sha256"], row["dim"], row["n_vectors"])
     query_ids, queries = _target_queries(target_items)
-    hits, sims = hnsw_index.query(index, queries, row["query_k"], row["ef_search"], num_threads=-1)
+    progress = Progress(f"{row['search']} user search", "target clips", query_ids.size)
+    with budgeted_threads() as threads:
+        hits = sims = None
+        if row["search"] == "hnsw":
+            index = hnsw_index.load_index(
+                row["index_path"], row["index_sha256"], row["dim"], row["n_vectors"]
+            )
+            try:
+                hits, sims = hnsw_index.query(index, queries, row["query_k"], row["ef_search"], threads)
+            except hnsw_index.IncompleteResults as error:
+                logger().info("%s; these candidates come from exact search", error)
+        if hits is None or sims is None:
+            base = labels["vectors"]
+            _, flat_hits, flat_sims, _ = exact_top_k(
+                query_ids, queries, np.arange(base.shape[0], dtype=np.uint32), base, row["query_k"],
+                threads=threads,
+            )  # fmt: skip
+            hits = flat_hits.astype(np.int64).reshape(query_ids.size, -1)
+            sims = flat_sims.reshape(query_ids.size, -1)
+    progress.advance(query_ids.size)
     found = users_from_vector_hits(query_ids, hits, sims, labels["user_id"], row["candidates_k"])
+    progress.finish()
     return pa.table(
         {
             "item_id": pa.array(found.item_id, pa.uint32()),

@@ -189,6 +189,9 @@ class GeneratorConfig:
     mean_impressions_per_user_week: float = 12.0
     n_topics: int = 24
     seed: int = 0
+    #: Spread (log-normal sigma) of the users' mean weekly activity: 1 for a random sample of users, less
+    #: for a sample of the most active ones (every user active almost every week).
+    activity_sigma: float = 1.0
 
     def __post_init__(self) -> None:
         checks: list[tuple[bool, str]] = [
@@ -204,6 +207,7 @@ class GeneratorConfig:
                 "mean_impressions_per_user_week must be in (0, 10000]",
             ),
             (1 <= self.n_topics <= 1000, "n_topics must be between 1 and 1000"),
+            (0.0 <= self.activity_sigma <= 3.0, "activity_sigma must be between 0 and 3"),
             (self.seed >= 0, "seed must be a non-negative integer"),
         ]
         for ok, message in checks:
@@ -458,7 +462,7 @@ def build_world(config: GeneratorConfig) -> SyntheticWorld:
         (np.repeat(np.arange(n_users), k_max), main_topics.reshape(-1)),
         0.85 * main_weights.reshape(-1),
     )
-    sigma = 1.0
+    sigma = config.activity_sigma
     mu = np.log(config.mean_impressions_per_user_week) - 0.5 * sigma**2
     user_activity = np.minimum(
         rng.lognormal(mu, sigma, size=n_users), 25.0 * config.mean_impressions_per_user_week
@@ -895,6 +899,7 @@ def generate_dataset(
     mean_impressions_per_user_week: float = 12.0,
     n_topics: int = 24,
     seed: int = 0,
+    activity_sigma: float = 1.0,
 ) -> GenerationSummary:
     """Write a synthetic VK-LSVD into ``out_dir`` in the hub layout and return what was written.
 
@@ -911,6 +916,7 @@ def generate_dataset(
         mean_impressions_per_user_week=mean_impressions_per_user_week,
         n_topics=n_topics,
         seed=seed,
+        activity_sigma=activity_sigma,
     )
     out_dir = Path(out_dir)
     world = build_world(config)

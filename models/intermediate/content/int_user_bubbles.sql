@@ -1,19 +1,15 @@
 -- Each user's interest bubbles before the target week: the mixture components of the clips in their
--- history (each clip carries its top components with probabilities, from ml_item_bubbles).
+-- history (each clip carries its top components with probabilities, from ml_item_bubbles), the totals as
+-- of the target week from int_user_bubble_periods.
 --   membership  : mean component membership over the history, weighted by watch fraction (shares)
 --   engagement  : expected positives in the component + content_watch_weight x expected watched clips;
 --                 an absolute count, so it carries the user's activity as well as their taste
 -- Only the user's top `gmm_user_top_components` components by engagement are kept (sparse profile).
--- Float sums use exact_sum / decimals: the same value whatever the order of the parallel aggregation.
+-- The share's denominator is an exact decimal sum: the same value whatever the order of the aggregation.
 with per_component as (
-    select
-        user_id,
-        component,
-        {{ exact_sum('watched_mass') }} as watched_mass,
-        {{ exact_sum('positive_mass') }} as positive_mass,
-        sum(impressions) as impressions
-    from {{ ref('int_user_bubble_weeks') }}
-    group by user_id, component
+    select user_id, component, watched_mass, positive_mass, impressions
+    from {{ ref('int_user_bubble_periods') }} as p
+    where {{ as_of_row('p', var('target_week') | int) }}
 )
 
 select

@@ -4,37 +4,61 @@
 --   macro_recall  : the same share per labelled clip, averaged over labelled clips
 --   *_candidates  : candidate set size per target clip (clips without candidates count as 0)
 -- Without labels (the test week) the recall columns are null.
+-- Sizes come from counts per clip and hits from the few labelled pairs joined to the candidates, so the
+-- cost stays proportional to the candidates, never to candidates x depths.
+{% set depths = var('candidate_recall_ks') | list %}
 with depths as (
-    select unnest({{ var('candidate_recall_ks') | list }}) as k
+    select unnest({{ depths }}) as k
 ),
 
-per_source as (
-    select c.source, d.k, c.item_id, c.user_id
-    from {{ ref('candidates') }} as c
-    inner join depths as d on c.source_rank <= d.k
+union_best as (
+    -- a pair is in the union at depth k when some source ranks it within k
+    select item_id, user_id, min(source_rank) as source_rank
+    from {{ ref('candidates') }}
+    group by item_id, user_id
 ),
 
-sets as (
-    select source, k, item_id, user_id from per_source
+ranked as (
+    select source, item_id, user_id, source_rank from {{ ref('candidates') }}
     union all
-    select distinct 'union' as source, k, item_id, user_id from per_source
+    select 'union' as source, item_id, user_id, source_rank from union_best
+),
+
+sizes as (
+    select
+        source,
+        item_id,
+        {%- for k in depths %}
+        count(*) filter (where source_rank <= {{ k }}) as n_{{ loop.index }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from ranked
+    group by source, item_id
+),
+
+hits as (
+    select
+        r.source,
+        r.item_id,
+        {%- for k in depths %}
+        count(*) filter (where r.source_rank <= {{ k }}) as hits_{{ loop.index }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from ranked as r
+    semi join {{ ref('int_target_labels') }} as l on r.item_id = l.item_id and r.user_id = l.user_id
+    group by r.source, r.item_id
 ),
 
 per_clip as (
-    select
-        s.source,
-        s.k,
-        s.item_id,
-        count(*) as n_candidates,
-        count(l.user_id) as hits
-    from sets as s
-    left join {{ ref('int_target_labels') }} as l on s.item_id = l.item_id and s.user_id = l.user_id
-    group by s.source, s.k, s.item_id
+    {%- for k in depths %}
+    select s.source, {{ k }} as k, s.item_id, s.n_{{ loop.index }} as n_candidates, coalesce(h.hits_{{ loop.index }}, 0) as hits
+    from sizes as s
+    left join hits as h on s.source = h.source and s.item_id = h.item_id
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
 ),
 
 grid as (
     select s.source, d.k, t.item_id
-    from (select distinct source from sets) as s
+    from (select distinct source from ranked) as s
     cross join depths as d
     cross join {{ ref('int_target_items') }} as t
 ),

@@ -4,7 +4,8 @@
 --   author_audience  users with positives on the clip's author before that week, most positives first
 --   active_users     users with the most positives before that week
 -- The target week also gets every pair of the multi-source `candidates` table (HNSW, bubbles, semantic
--- IDs...). Features are computed per pair, whatever source proposed it.
+-- IDs...). `label`: the user engaged with the clip in its first week (training weeks; null for the
+-- target week, whose labels only the evaluation reads).
 {% set k = var('ranker_candidate_k') %}
 with author_audience as (
     select c.as_of_week, c.item_id, ua.user_id
@@ -36,15 +37,28 @@ target_candidates as (
     from {{ ref('candidates') }} as c
     cross join {{ ref('int_feature_as_of_weeks') }} as w
     where w.is_target_week
+),
+
+pairs as (
+    select distinct as_of_week, item_id, user_id
+    from (
+        select as_of_week, item_id, user_id from {{ ref('ml_ranker_content_candidates') }}
+        union all
+        select as_of_week, item_id, user_id from author_audience
+        union all
+        select as_of_week, item_id, user_id from active_users
+        union all
+        select as_of_week, item_id, user_id from target_candidates
+    ) as all_pairs
 )
 
-select distinct as_of_week, item_id, user_id
-from (
-    select as_of_week, item_id, user_id from {{ ref('ml_ranker_content_candidates') }}
-    union all
-    select as_of_week, item_id, user_id from author_audience
-    union all
-    select as_of_week, item_id, user_id from active_users
-    union all
-    select as_of_week, item_id, user_id from target_candidates
-) as pairs
+select
+    p.as_of_week,
+    p.item_id,
+    p.user_id,
+    w.is_target_week,
+    case when w.is_target_week then null else l.user_id is not null end as label
+from pairs as p
+inner join {{ ref('int_feature_as_of_weeks') }} as w on p.as_of_week = w.as_of_week
+left join {{ ref('int_as_of_labels') }} as l
+    on p.as_of_week = l.as_of_week and p.item_id = l.item_id and p.user_id = l.user_id

@@ -1,0 +1,11 @@
+{#- Cosine similarity of two float vectors of the same length (lists or fixed-size arrays); null when
+    either is null. (The guard matters in DuckDB: a fixed-size array that a left join left null casts
+    to a list of nulls, which list_cosine_similarity refuses.) -#}
+{% macro vector_cosine(left, right) -%}
+  {{ return(adapter.dispatch('vector_cosine', 'vklsvd')(left, right)) }}
+{%- endmacro %}
+
+{% macro default__vector_cosine(left, right) -%}
+  case when {{ left }} is not null and {{ right }} is not null
+  then list_cosine_similarity(cast({{ left }} as float[]), cast({{ right }} as float[])) end
+{%- endmacro %}
