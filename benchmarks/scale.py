@@ -46,7 +46,7 @@ import duckdb
 from vklsvd.dbt_invocation import dbt_command, dbt_environment
 from vklsvd.resources import thread_budget
 from vklsvd.shapes import shape_config
-from vklsvd.synthetic import SIGNALS, generate_dataset
+from vklsvd.synthetic import SIGNALS, GeneratorConfig, generate_dataset
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 TRAIN_GLOB = "interactions/train/week_*.parquet"
@@ -149,9 +149,13 @@ class Dataset:
     generate_seconds: float = 0.0
 
 
-def ensure_dataset(workdir: Path, shape: str, size_millions: float, seed: int) -> Dataset:
-    scale = size_millions * 1e6 / TRAIN_ROWS_AT_SCALE_1[shape]
-    config = asdict(shape_config(shape, scale, seed))
+def shape_at_size(shape: str, size_millions: float, seed: int) -> GeneratorConfig:
+    """The generator settings of `shape` scaled to about `size_millions` million train rows."""
+    return shape_config(shape, size_millions * 1e6 / TRAIN_ROWS_AT_SCALE_1[shape], seed)
+
+
+def ensure_dataset(workdir: Path, shape: str, size_millions: float, generator: GeneratorConfig) -> Dataset:
+    config, seed = asdict(generator), generator.seed
     root = workdir / "data" / (f"{shape}_{size_millions:g}m" + ("" if seed == 0 else f"_seed{seed}"))
     marker = root / "benchmark_dataset.json"
     dataset = Dataset(shape, size_millions, root, config, seed=seed)
@@ -316,7 +320,9 @@ def _gib(value: int) -> str:
     return f"{value / 2**30:.2f}"
 
 
-def render_markdown(runs: list[tuple[Dataset, ScanResult, BuildResult]], started: str) -> str:
+def render_markdown(
+    runs: list[tuple[Dataset, ScanResult, BuildResult]], started: str, skipped: list[str]
+) -> str:
     lines = [
         "# Scale benchmark",
         "",
@@ -349,6 +355,8 @@ def render_markdown(runs: list[tuple[Dataset, ScanResult, BuildResult]], started
             f"{dataset.target_clips:,} | {build.wall_seconds:.0f} | {_gib(build.peak_bytes)} | {rate:,.0f} | "
             f"{scan.seconds:.1f} | {build.wall_seconds / scan.seconds:.0f}x | {' | '.join(ndcg)} |"
         )
+    if skipped:
+        lines += ["", "Not built, since no submission can exist: " + "; ".join(skipped) + "."]
     lines += ["", "## Slowest stages and their peak memory", ""]
     for dataset, _, build in runs:
         top = sorted(build.models, key=lambda model: -model.seconds)[:5]
@@ -427,13 +435,21 @@ def main(argv: list[str] | None = None) -> None:
         for shape in args.shapes.split(",")
         for size in args.sizes.split(",")
     ]
+    skipped = []
     for shape, size, seed in plan:
-        dataset = ensure_dataset(args.workdir, shape, size, seed)
+        config = shape_at_size(shape, size, seed)
+        if config.n_users < config.items_per_week:
+            # each target clip needs 100 users and each user may serve 100 clips
+            skipped.append(
+                f"{shape} {size:g} M ({config.n_users:,} users < {config.items_per_week:,} new clips a week)"
+            )
+            continue
+        dataset = ensure_dataset(args.workdir, shape, size, config)
         scan = run_scan(dataset, memory_limit)
         build = run_build(dataset, args.workdir)
         runs.append((dataset, scan, build))
         args.output_dir.mkdir(parents=True, exist_ok=True)
-        (args.output_dir / "scale.md").write_text(render_markdown(runs, started))
+        (args.output_dir / "scale.md").write_text(render_markdown(runs, started, skipped))
         render_plot(runs, args.output_dir / "scale.png")
         if not build.succeeded:
             print(build.log_tail, file=sys.stderr)

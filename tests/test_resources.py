@@ -9,7 +9,7 @@ import pytest
 
 from vklsvd.dbt_warehouse_plugin import folders_to_create
 from vklsvd.errors import InvalidArgumentError, VklsvdError
-from vklsvd.progress import LOGGER_NAME, Progress, logger
+from vklsvd.progress import Progress, logger
 from vklsvd.resources import THREADS_ENV, available_cores, budgeted_threads, thread_budget
 from vklsvd.shapes import SHAPES, shape_config
 
@@ -62,19 +62,28 @@ def test_plugin_prepares_the_connection(tmp_path: Path, monkeypatch: pytest.Monk
     assert config["threads"] == 1  # a profile that sets threads keeps them
 
 
-def test_progress_logs_counts_shares_and_a_final_line(caplog: pytest.LogCaptureFixture) -> None:
-    logger().propagate = True  # let caplog see the package logger's records
+def test_progress_logs_counts_shares_and_a_final_line() -> None:
+    class Lines(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lines: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.lines.append(record.getMessage())
+
+    captured = Lines()
+    logger().addHandler(captured)
     try:
-        with caplog.at_level(logging.INFO, logger=LOGGER_NAME):
-            progress = Progress("step", "rows", 1000, interval=0.0)
-            progress.advance(250)
-            progress.finish("all good")
+        progress = Progress("step", "rows", 1000, interval=0.0)
+        progress.advance(250)
+        progress.finish("all good")
     finally:
-        logger().propagate = False
-    lines = [record.getMessage() for record in caplog.records if record.name == LOGGER_NAME]
+        logger().removeHandler(captured)
+    lines = captured.lines
     assert lines[0] == "step: started (1,000 rows)"
-    assert lines[1].startswith("step: 250 / 1,000 rows (25%)")
+    assert lines[1].startswith("step: 250 / 1,000 rows (25%), 0 s")
     assert lines[-1].startswith("step: done, 250 / 1,000 rows (25%)") and lines[-1].endswith("; all good")
+    assert len(lines) == 3 and "GiB resident" in lines[1]
 
 
 def test_shapes_scale_users_and_keep_dense_users_dense() -> None:

@@ -37,6 +37,13 @@ def arrow_schema(relation: Any) -> pa.Schema:
     return relation.limit(0).to_arrow_table().schema
 
 
+def row_count(relation: Any) -> int:
+    """Rows of a DuckDB relation (or an Arrow table)."""
+    if isinstance(relation, pa.Table):
+        return relation.num_rows
+    return int(relation.aggregate("count(*)").fetchone()[0])
+
+
 def column(table: pa.Table | pa.RecordBatch, name: str, dtype: type | np.dtype) -> np.ndarray:
     """A column as a numpy array of `dtype` that owns its memory; nulls are an error because they would be
     silently coerced. (A zero-copy view would keep its whole record batch alive: DuckDB exports every

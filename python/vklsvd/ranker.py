@@ -96,60 +96,43 @@ SKETCH_CHUNK_ROWS = 1 << 16
 
 
 class TrainingPairs(xgb.DataIter):
-    """Training pairs for XGBoost, read once from `batches` and handed over in fixed-size chunks.
+    """Training pairs for XGBoost: read once from `batches` (in any order), handed over in query order.
 
-    Batches must come in query order (rows of a clip contiguous, `query_id` non-decreasing) with columns
-    query_id, label and the features. XGBoost reads the data several times while it builds a
-    QuantileDMatrix (four passes) and its quantile sketch depends on the chunks, so the pairs are kept
-    as float32 features, labels and query ids and cut into chunks of SKETCH_CHUNK_ROWS: the warehouse
-    sorts and sends them once and the model is the same whatever the stream's batch size. Memory:
-    4 bytes per feature value of the training set (capped by var ranker_max_training_pairs), never a
-    float64 table.
+    Batches carry query_id, user_id, label and the features; `n_rows` is their total. XGBoost reads the
+    data several times while it builds a QuantileDMatrix (four passes), needs each query's rows together
+    and sketches quantiles per chunk, so the pairs are kept as one float32 matrix with their labels and
+    query ids, ordered by (query_id, user_id) through a permutation, and handed over in chunks of
+    SKETCH_CHUNK_ROWS rows gathered at each pass. The warehouse streams the rows once and never sorts
+    the wide table; the model is the same whatever the stream's order and batch size. Memory: 4 bytes
+    per feature value of the training set (capped by var ranker_max_training_pairs) plus one chunk.
     """
 
-    def __init__(self, batches: Iterable[pa.RecordBatch], names: list[str]) -> None:
+    def __init__(self, batches: Iterable[pa.RecordBatch], names: list[str], n_rows: int) -> None:
         self._source: Iterable[pa.RecordBatch] | None = batches
         self.names = names
-        self.features: list[np.ndarray] = []
-        self.labels: list[np.ndarray] = []
-        self.query_ids: list[np.ndarray] = []
+        self.n_rows = n_rows
+        self.features = np.empty((n_rows, len(names)), dtype=np.float32)
+        self.labels = np.empty(n_rows, dtype=np.float32)
+        self.query_ids = np.empty(n_rows, dtype=np.int64)
+        self.order = np.empty(0, dtype=np.int64)
         self._position = 0
         super().__init__()
 
     def _read(self, batches: Iterable[pa.RecordBatch]) -> None:
-        last_query = None
-        pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        pending_rows = 0
+        users = np.empty(self.n_rows, dtype=np.uint32)
+        filled = 0
         for batch in batches:
-            query_ids = column(batch, "query_id", np.int64)
-            if query_ids.size and (
-                np.any(np.diff(query_ids) < 0) or (last_query is not None and query_ids[0] < last_query)
-            ):
-                raise VklsvdError("training pairs must come ordered by query_id (rows of a clip together)")
-            if query_ids.size:
-                last_query = query_ids[-1]
-            pending.append((feature_matrix(batch, self.names), column(batch, "label", np.float32), query_ids))
-            pending_rows += query_ids.size
-            if pending_rows >= SKETCH_CHUNK_ROWS:
-                pending, pending_rows = self._cut(pending, final=False)
-        self._cut(pending, final=True)
-
-    def _cut(
-        self, pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]], *, final: bool
-    ) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray]], int]:
-        """Move whole chunks of SKETCH_CHUNK_ROWS rows (and, when `final`, the rest) out of `pending`."""
-        if not pending:
-            return [], 0
-        features, labels, query_ids = (np.concatenate(part) for part in zip(*pending, strict=True))
-        end = labels.size if final else labels.size - labels.size % SKETCH_CHUNK_ROWS
-        for start in range(0, end, SKETCH_CHUNK_ROWS):
-            rows = slice(start, min(start + SKETCH_CHUNK_ROWS, end))
-            self.features.append(features[rows].copy())
-            self.labels.append(labels[rows].copy())
-            self.query_ids.append(query_ids[rows].copy())
-        if end == labels.size:
-            return [], 0
-        return [(features[end:].copy(), labels[end:].copy(), query_ids[end:].copy())], labels.size - end
+            rows = slice(filled, filled + batch.num_rows)
+            if rows.stop > self.n_rows:
+                raise VklsvdError(f"training pairs: more rows than the {self.n_rows:,} counted")
+            self.features[rows] = feature_matrix(batch, self.names)
+            self.labels[rows] = column(batch, "label", np.float32)
+            self.query_ids[rows] = column(batch, "query_id", np.int64)
+            users[rows] = column(batch, "user_id", np.uint32)
+            filled = rows.stop
+        if filled != self.n_rows:
+            raise VklsvdError(f"training pairs: {filled:,} rows read, {self.n_rows:,} counted")
+        self.order = np.lexsort((users, self.query_ids))
 
     def reset(self) -> None:
         self._position = 0
@@ -158,12 +141,16 @@ class TrainingPairs(xgb.DataIter):
         if self._source is not None:
             source, self._source = self._source, None
             self._read(source)
-        if self._position == len(self.features):
+        rows = self.order[self._position : self._position + SKETCH_CHUNK_ROWS]
+        if rows.size == 0:
             return False
-        position = self._position
-        self._position += 1
-        input_data(data=self.features[position], label=self.labels[position], qid=self.query_ids[position])
+        self._position += rows.size
+        input_data(data=self.features[rows], label=self.labels[rows], qid=self.query_ids[rows])
         return True
+
+    def sorted_labels_and_queries(self) -> tuple[np.ndarray, np.ndarray]:
+        """Labels and query ids in the order XGBoost received the rows."""
+        return self.labels[self.order], self.query_ids[self.order]
 
 
 @dataclass(frozen=True)
@@ -179,16 +166,21 @@ class TrainedRanker:
 def train_ranker(
     batches: Iterable[pa.RecordBatch],
     schema: pa.Schema,
+    n_rows: int,
     params: RankerParams,
     *,
     threads: int,
 ) -> TrainedRanker:
-    """Fit LambdaMART on the pairs of `batches` (see `TrainingPairs`) with `threads` threads."""
+    """Fit LambdaMART on the `n_rows` pairs of `batches` (see `TrainingPairs`) with `threads` threads."""
     names = feature_columns(schema)
-    pairs = TrainingPairs(batches, names)
+    pairs = TrainingPairs(batches, names, n_rows)
+    if n_rows == 0:
+        raise VklsvdError(
+            "no training pairs: no training clip has both relevant and irrelevant candidates; use more "
+            "training weeks (var training_weeks) or more data"
+        )
     data = xgb.QuantileDMatrix(pairs, max_bin=params.max_bin, nthread=threads)
-    labels = np.concatenate(pairs.labels) if pairs.labels else np.empty(0, np.float32)
-    query_ids = np.concatenate(pairs.query_ids) if pairs.query_ids else np.empty(0, np.int64)
+    labels, query_ids = pairs.sorted_labels_and_queries()
     clips = int(np.unique(query_ids).size)
     if clips < 2:
         raise VklsvdError(
@@ -203,7 +195,6 @@ def train_ranker(
         callbacks=[_ProgressCallback(progress)],
     )
     train_ndcg = mean_candidate_ndcg(query_ids, labels, booster.predict(data), params.eval_at)
-    pairs.features.clear()
     progress.finish(f"{labels.size:,} pairs, {clips:,} clips, train NDCG {train_ndcg:.4f}")
     return TrainedRanker(booster, names, int(labels.size), clips, int(labels.sum()), train_ndcg)
 

@@ -78,13 +78,14 @@ def as_of_content_candidates(profiles: pa.Table, clips: pa.Table, *, k: int) -> 
 def train_ranker_model(
     batches: Iterable[pa.RecordBatch],
     schema: pa.Schema,
+    n_rows: int,
     params: RankerParams,
     artifacts_dir: Path,
 ) -> pa.Table:
-    """Train on the labelled pairs of the training weeks (streamed, see `vklsvd.ranker.train_ranker`) and
-    save the model; one describing row."""
+    """Train on the `n_rows` labelled pairs of the training weeks (streamed in any order, see
+    `vklsvd.ranker.train_ranker`) and save the model; one describing row."""
     started = time.perf_counter()
-    trained = train_ranker(batches, schema, params, threads=thread_budget())
+    trained = train_ranker(batches, schema, n_rows, params, threads=thread_budget())
     path = artifacts_dir / RANKER_FILE
     digest = save_ranker(trained.booster, trained.names, params, path)
     return pa.table(

@@ -103,6 +103,7 @@ def capacity_assignment(
 ) -> pa.Table:
     """Ranked lists (item_id, user_id, position) for every target clip under the per-user capacity."""
     fill = fill_users.sort_by([("priority", "ascending")])
+    progress = Progress("capacity assignment", "scored pairs", scores.num_rows)
     result = assign_with_capacity(
         column(target_items, "item_id", np.uint32),
         column(scores, "item_id", np.uint32),
@@ -113,6 +114,8 @@ def capacity_assignment(
         capacity=capacity,
         seed=seed,
     )
+    progress.advance(scores.num_rows)
+    progress.finish(f"{int(result.from_candidates.sum()):,} of {result.item_id.size:,} slots from candidates")
     return pa.table(
         {
             "item_id": pa.array(result.item_id, pa.uint32()),
@@ -139,6 +142,7 @@ def user_interest_profiles(
 ) -> pa.Table:
     """Multi-interest vectors: spherical k-means of each user's positive clips (see `vklsvd.interests`)."""
     emb = vectors(embeddings, "embedding")
+    progress = Progress("multi-interest profiles", "positive events", history.num_rows)
     result = multi_interest_profiles(
         column(history, "user_id", np.uint32),
         column(history, "item_id", np.uint32),
@@ -149,6 +153,8 @@ def user_interest_profiles(
         min_items_per_cluster=min_items_per_cluster,
         n_iter=n_iter,
     )
+    progress.advance(history.num_rows)
+    progress.finish(f"{result.size:,} interest vectors")
     return pa.table(
         {
             "user_id": pa.array(result.user_id, pa.uint32()),
@@ -173,6 +179,7 @@ def fit_gmm_bubbles(
 ) -> pa.Table:
     """Fit the interest-bubble mixture on `fit_items` (clips known before the target week), save it to
     `artifacts_dir`, and describe it in one row (parameters, fit quality, path, sha256)."""
+    progress = Progress("interest-bubble mixture fit", "clips", fit_items.num_rows)
     fit = bubbles.fit_mixture(
         vectors(fit_items, "embedding"),
         n_components=n_components,
@@ -180,6 +187,8 @@ def fit_gmm_bubbles(
         seed=seed,
         max_fit_items=max_fit_items,
     )
+    progress.advance(fit_items.num_rows)
+    progress.finish(f"{fit.n_fit_items:,} fitted, {int(fit.model.n_iter_)} EM iterations")
     path = Path(artifacts_dir) / GMM_FILE
     digest = bubbles.save_mixture(fit.model, path)
     return _one_row(
@@ -225,9 +234,12 @@ def fit_semantic_codebooks(
     """Fit residual-quantisation codebooks on `fit_items`, save them, one row per level describing them
     (size, codes used, share of the squared norm left after the level, path, sha256)."""
     emb = vectors(fit_items, "embedding")
+    progress = Progress("semantic-ID codebooks fit", "clips", fit_items.num_rows)
     books = semantic_ids.fit_codebooks(
         emb, tuple(int(s) for s in sizes), seed=seed, max_fit_items=max_fit_items
     )
+    progress.advance(fit_items.num_rows)
+    progress.finish(f"{books.n_fit_items:,} fitted, levels {list(books.sizes)}")
     path = Path(artifacts_dir) / CODEBOOKS_FILE
     digest = semantic_ids.save_codebooks(books, path)
     codes, residual = semantic_ids.encode(emb, books)
