@@ -19,7 +19,7 @@ What one run does:
        materialises ``count(*)``, ``sum(timespent)`` and the count of every signal grouped by
        (user_id, week) into a new database file: the practical speed limit of a per-week aggregate;
    (b) the feature layer: ``dbt run --select tag:features``, i.e. every model of
-       ``models/intermediate/features`` and ``models/marts/features`` as tables in the warehouse file,
+       ``models/5_features/periods`` and ``models/5_features`` as tables in the warehouse file,
        for the default as-of weeks: the target week and var ``training_weeks`` (by default the three
        weeks before it), i.e. **four as-of weeks** (22, 23, 24 and 25 with target week 25);
    (c) dbt's own floor: ``dbt run --select int_feature_as_of_weeks`` (one table of four rows), i.e. what
@@ -50,10 +50,11 @@ from typing import Any
 import duckdb
 
 from vklsvd import dbt_invocation as invocation
-from vklsvd.synthetic import generate_dataset
+from vklsvd.constants import SIGNALS
+from vklsvd.synthetic import GeneratorConfig, generate_dataset
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-SIGNALS = ("like", "dislike", "share", "bookmark", "click_on_author", "open_comments")
+
 TRAIN_GLOB = "interactions/train/week_*.parquet"
 #: Models of the layer by family, for the breakdown of the report.
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -190,7 +191,7 @@ def ensure_dataset(data_dir: Path, parameters: dict[str, Any]) -> None:
     marker.unlink(missing_ok=True)
     print(f"generating dataset {data_dir} {parameters}", flush=True)
     started = time.perf_counter()
-    summary = generate_dataset(data_dir, **parameters)
+    summary = generate_dataset(data_dir, GeneratorConfig(**parameters))
     print(f"  {summary.total_rows:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
     marker.write_text(json.dumps(parameters, sort_keys=True))
 
@@ -411,7 +412,7 @@ def render_report(
         "",
         "Reading the numbers: the scan is one hash aggregation into (user, week) groups with 8 counters "
         f"and writes {scans[-1].extra['groups']:,} rows. The layer (design in "
-        "`models/intermediate/features/_features__models.yml`) makes one hash aggregation over all "
+        "`models/5_features/periods/_periods__models.yml`) makes one hash aggregation over all "
         "impressions per family (users by (user, period), with the duration-bucket counts; contexts by "
         "(user, period, place, platform); authors by (author, week), with a HyperLogLog of the users; "
         "engaged user x author pairs, a semi join), each about one scan, plus one filtered pass that keeps "

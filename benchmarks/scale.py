@@ -5,9 +5,10 @@ Usage (from the repository root, after `make install`; matplotlib comes with the
     .venv/bin/pip install -e '.[bench]'
     .venv/bin/python benchmarks/scale.py                            # sparse and dense, every size
     .venv/bin/python benchmarks/scale.py --shapes dense --sizes 1,5     # a quick subset
+    .venv/bin/python benchmarks/scale.py --runs sparse:1,sparse:5,sparse:24.65,dense:24.65,dense:47
     .venv/bin/python benchmarks/scale.py --workdir /tmp/vklsvd-scale --output-dir benchmarks/results
 
-For every shape (`vklsvd.shapes`: sparse = many users with ~10 impressions a week, dense = the real
+For every shape (`vklsvd.synthetic.shapes`: sparse = many users with ~10 impressions a week, dense = the real
 subsample's ~190 impressions per user-week) and every size (millions of train rows, weeks 0-24):
 
 1. generates the dataset under ``<workdir>/data/<shape>_<size>m`` (reused when its marker records the
@@ -43,10 +44,11 @@ from typing import Any
 
 import duckdb
 
+from vklsvd.constants import SIGNALS
 from vklsvd.dbt_invocation import dbt_command, dbt_environment
 from vklsvd.resources import thread_budget
-from vklsvd.shapes import shape_config
-from vklsvd.synthetic import SIGNALS, GeneratorConfig, generate_dataset
+from vklsvd.synthetic import GeneratorConfig, generate_dataset
+from vklsvd.synthetic.shapes import shape_config
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 TRAIN_GLOB = "interactions/train/week_*.parquet"
@@ -167,7 +169,7 @@ def ensure_dataset(workdir: Path, shape: str, size_millions: float, generator: G
         marker.unlink(missing_ok=True)
         print(f"generating {root}: {config}", flush=True)
         started = time.perf_counter()
-        generate_dataset(root, **config)
+        generate_dataset(root, generator)
         dataset.generate_seconds = time.perf_counter() - started
         marker.write_text(json.dumps({"config": config, "generate_seconds": dataset.generate_seconds}))
     with duckdb.connect() as connection:
@@ -327,7 +329,8 @@ def render_markdown(
         "# Scale benchmark",
         "",
         "Produced by `benchmarks/scale.py` (see its docstring): the full `dbt build` with default vars on",
-        "synthetic datasets of two shapes (`vklsvd.shapes`) at several sizes, one run each, sequentially.",
+        "synthetic datasets of two shapes (`vklsvd.synthetic.shapes`) at several sizes, one run each,",
+        "sequentially.",
         "",
         f"- machine: {machine_description()}",
         f"- revision {git_revision()}, started {started}",
@@ -415,6 +418,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--sizes", default="1,5,20,47", help="millions of train rows (default 1,5,20,47)")
     parser.add_argument(
+        "--runs",
+        default="",
+        help="comma-separated shape:size pairs instead of every shape at every size (e.g. sparse:5,dense:47)",
+    )
+    parser.add_argument(
         "--seeds",
         default="0",
         help="comma-separated generator seeds; each gives its own datasets (default 0)",
@@ -429,12 +437,12 @@ def main(argv: list[str] | None = None) -> None:
     started = datetime.now().strftime("%Y-%m-%d %H:%M")
     memory_limit = duckdb_memory_limit()
     runs = []
-    plan = [
-        (shape, float(size), int(seed))
-        for seed in args.seeds.split(",")
-        for shape in args.shapes.split(",")
-        for size in args.sizes.split(",")
-    ]
+    pairs = (
+        [tuple(run.split(":")) for run in args.runs.split(",")]
+        if args.runs
+        else [(shape, size) for shape in args.shapes.split(",") for size in args.sizes.split(",")]
+    )
+    plan = [(shape, float(size), int(seed)) for seed in args.seeds.split(",") for shape, size in pairs]
     skipped = []
     for shape, size, seed in plan:
         config = shape_at_size(shape, size, seed)

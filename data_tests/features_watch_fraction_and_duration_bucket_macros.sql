@@ -1,23 +1,46 @@
 {{ config(tags=['features']) }}
 -- Macros watch_fraction, watch_fraction_from_inverse (with inverse_duration), is_completed and
--- duration_bucket on inline values (the duration bucket cases
--- assume the default var duration_bucket_bounds [15, 30, 60]). Returns the failing cases.
-with impressions as (
+-- duration_bucket on inline values. The bucket cases come from the configured var
+-- duration_bucket_bounds itself (one second below and exactly at every bound, and the fixed cases
+-- below), and the expected bucket is counted independently of the macro's case chain: the number of
+-- bounds at or below the duration. Returns the failing cases.
+{% set bounds = duration_bucket_bounds() %}
+with fixed_cases as (
     select * from (values
-        ('half watched',          10,  20,  0.5, false, 1),
-        ('watched to the end',    20,  20,  1.0, true,  1),
-        ('re-watch capped at 1',  45,  20,  1.0, true,  1),
-        ('skipped',                0,  14,  0.0, false, 0),
-        ('bucket bound is open',   5,  15,  0.3333333333333333, false, 1),
-        ('long clip',             30,  60,  0.5, false, 3),
-        ('zero duration as 1 s',   3,   0,  1.0, true,  0),
-        ('unknown duration',      10, null, null, null, null)
-    ) as t (case_name, timespent, duration, expected_fraction, expected_completed, expected_bucket)
+        ('half watched',          10,  20,  0.5, false),
+        ('watched to the end',    20,  20,  1.0, true),
+        ('re-watch capped at 1',  45,  20,  1.0, true),
+        ('skipped',                0,  14,  0.0, false),
+        ('a third watched',        5,  15,  0.3333333333333333, false),
+        ('long clip',             30,  60,  0.5, false),
+        ('zero duration as 1 s',   3,   0,  1.0, true),
+        ('unknown duration',      10, null, null, null)
+    ) as t (case_name, timespent, duration, expected_fraction, expected_completed)
+),
+
+bound_cases as (
+    {% for bound in bounds %}
+    select 'just below bound {{ bound }}' as case_name, 0 as timespent, {{ bound }} - 1 as duration
+    union all
+    select 'at bound {{ bound }}' as case_name, 0 as timespent, {{ bound }} as duration
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+impressions as (
+    select case_name, timespent, duration, expected_fraction, expected_completed from fixed_cases
+    union all
+    select case_name, timespent, duration, 0.0 as expected_fraction, false as expected_completed
+    from bound_cases
+    where duration >= 0
 ),
 
 computed as (
     select
         *,
+        case when duration is not null then
+            {% for bound in bounds %}(case when duration >= {{ bound }} then 1 else 0 end){% if not loop.last %} + {% endif %}{% endfor %}
+        end as expected_bucket,
         {{ watch_fraction('timespent', 'duration') }} as fraction,
         {{ watch_fraction_from_inverse('timespent', inverse_duration('duration')) }} as fraction_from_inverse,
         {{ is_completed('timespent', 'duration') }} as completed,

@@ -2,7 +2,7 @@
     Signal names are validated so a typo fails the build instead of silently matching nothing. -#}
 {% macro positive_signal(signals=none) -%}
   {%- set signals = signals if signals is not none else var('positive_signals') -%}
-  {%- set known = ['like', 'dislike', 'share', 'bookmark', 'click_on_author', 'open_comments'] -%}
+  {%- set known = var('dataset_signals') -%}
   {%- if signals is string or signals | length == 0 -%}
     {{ exceptions.raise_compiler_error("var positive_signals must be a non-empty list of signal names from " ~ known ~ ", got " ~ signals) }}
   {%- endif -%}

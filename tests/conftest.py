@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from harness import Build, failure_text
-from vklsvd.shapes import shape_config
 from vklsvd.synthetic import generate_dataset
+from vklsvd.synthetic.shapes import shape_config
 
 
 @pytest.fixture(scope="session")
 def tiny_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("tiny_dataset")
-    generate_dataset(root, **asdict(shape_config("tiny", seed=11)))
+    generate_dataset(root, shape_config("tiny", seed=11))
     return root
 
 

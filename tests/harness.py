@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
 from vklsvd.dbt_invocation import dbt_command, dbt_environment
+from vklsvd.ranking.ranker import RankerParams
+from vklsvd.retrieval.hnsw import HnswParams
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -60,3 +63,30 @@ class Build:
 def failure_text(result: DbtResult) -> str:
     """What dbt told the user, for assertion messages."""
     return result.output[-5000:]
+
+
+def project_vars() -> dict[str, Any]:
+    """The vars of dbt_project.yml: the one place every default lives, read by tests that call the
+    package directly so they use the same settings as a build."""
+    return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+
+
+def default_ranker_params(**overrides: Any) -> RankerParams:
+    """RankerParams as a default build makes them (var ranker_params, sample_seed, list_size)."""
+    project = project_vars()
+    settings = {**project["ranker_params"], "seed": project["sample_seed"], "eval_at": project["list_size"]}
+    return RankerParams(**{**settings, **overrides})
+
+
+def default_hnsw_params(**overrides: Any) -> HnswParams:
+    """HnswParams as a default build makes them (the hnsw_* vars and sample_seed)."""
+    project = project_vars()
+    settings = {
+        "m": project["hnsw_m"],
+        "ef_construction": project["hnsw_ef_construction"],
+        "ef_search": project["hnsw_ef_search"],
+        "seed": project["sample_seed"],
+        "target_recall": project["hnsw_target_recall"],
+        "max_ef_search": project["hnsw_max_ef_search"],
+    }
+    return HnswParams(**{**settings, **overrides})

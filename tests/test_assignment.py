@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from vklsvd.assignment import assign_with_capacity
 from vklsvd.errors import VklsvdError
+from vklsvd.ranking.assignment import assign_with_capacity
 
 
 def _lists(result) -> dict[int, list[int]]:
@@ -90,4 +90,5 @@ def test_too_few_users_is_a_clear_error() -> None:
             np.array([1, 2, 3, 4], dtype=np.uint32),
             list_size=4,
             capacity=2,
+            seed=0,
         )

@@ -1,5 +1,5 @@
-"""Interest bubbles: Gaussian mixture fit, npz round trip and top components (vklsvd.bubbles), and the
-artefact files they are stored in (vklsvd.artifacts)."""
+"""Interest bubbles: Gaussian mixture fit, npz round trip and top components (vklsvd.content.bubbles), and the
+artefact files they are stored in (vklsvd.io.artifacts)."""
 
 from pathlib import Path
 
@@ -7,9 +7,12 @@ import duckdb
 import numpy as np
 import pytest
 
-from vklsvd.artifacts import artifacts_folder, write_atomically
-from vklsvd.bubbles import fit_mixture, load_mixture, save_mixture, seeded_subsample, top_components
+from vklsvd.content.bubbles import fit_mixture, load_mixture, save_mixture, top_components
 from vklsvd.errors import VklsvdError
+from vklsvd.io.artifacts import artifacts_folder, write_atomically
+from vklsvd.sampling import seeded_subsample
+
+FIT_LIMITS = {"max_fit_items": 50_000, "max_iter": 100}
 
 
 def _blobs(n_per_blob: int = 60, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -22,7 +25,7 @@ def _blobs(n_per_blob: int = 60, seed: int = 0) -> tuple[np.ndarray, np.ndarray]
 @pytest.mark.parametrize("covariance", ["diag", "spherical", "full"])
 def test_components_recover_blobs(covariance: str) -> None:
     vectors, labels = _blobs()
-    fit = fit_mixture(vectors, n_components=3, covariance_type=covariance, seed=1)
+    fit = fit_mixture(vectors, n_components=3, covariance_type=covariance, seed=1, **FIT_LIMITS)
     rows, comp, prob, rank = top_components(fit.model, vectors, top=2)
     best = comp[rank == 1]
     assert rows[rank == 1].tolist() == list(range(labels.size))
@@ -35,14 +38,14 @@ def test_components_recover_blobs(covariance: str) -> None:
 
 def test_fit_is_seeded() -> None:
     vectors, _ = _blobs(seed=2)
-    a = fit_mixture(vectors, n_components=4, covariance_type="diag", seed=7).model
-    b = fit_mixture(vectors, n_components=4, covariance_type="diag", seed=7).model
+    a = fit_mixture(vectors, n_components=4, covariance_type="diag", seed=7, **FIT_LIMITS).model
+    b = fit_mixture(vectors, n_components=4, covariance_type="diag", seed=7, **FIT_LIMITS).model
     np.testing.assert_array_equal(a.means_, b.means_)
 
 
 def test_round_trip_and_tamper_detection(tmp_path: Path) -> None:
     vectors, _ = _blobs()
-    model = fit_mixture(vectors, n_components=3, covariance_type="diag", seed=0).model
+    model = fit_mixture(vectors, n_components=3, covariance_type="diag", seed=0, **FIT_LIMITS).model
     path = tmp_path / "gmm.npz"
     digest = save_mixture(model, path)
     assert save_mixture(model, tmp_path / "again.npz") == digest  # same parameters, same bytes
@@ -57,11 +60,13 @@ def test_round_trip_and_tamper_detection(tmp_path: Path) -> None:
 
 def test_components_capped_by_distinct_items_and_bad_arguments() -> None:
     two = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]], dtype=np.float32)
-    assert fit_mixture(two, n_components=5, covariance_type="diag", seed=0).model.n_components == 2
+    assert (
+        fit_mixture(two, n_components=5, covariance_type="diag", seed=0, **FIT_LIMITS).model.n_components == 2
+    )
     with pytest.raises(VklsvdError, match="gmm_covariance"):
-        fit_mixture(two, n_components=2, covariance_type="diagonal", seed=0)
+        fit_mixture(two, n_components=2, covariance_type="diagonal", seed=0, **FIT_LIMITS)
     with pytest.raises(VklsvdError, match="distinct"):
-        fit_mixture(two[:1], n_components=2, covariance_type="diag", seed=0)
+        fit_mixture(two[:1], n_components=2, covariance_type="diag", seed=0, **FIT_LIMITS)
 
 
 def test_seeded_subsample() -> None:

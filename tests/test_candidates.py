@@ -6,12 +6,12 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from vklsvd.candidates import stack_user_vectors, users_from_vector_hits
-from vklsvd.hnsw_index import HnswParams
-from vklsvd.profiles import l2_normalise
-from vklsvd.retrieval import exact_top_k
+from harness import default_hnsw_params
+from vklsvd.content.profiles import l2_normalise
+from vklsvd.retrieval.adapters import build_user_hnsw_index, hnsw_candidates
+from vklsvd.retrieval.candidates import stack_user_vectors, users_from_vector_hits
+from vklsvd.retrieval.exact import exact_top_k
 from vklsvd.segments import dedupe_max, segment_argmax, segment_starts, top_k_per_group
-from vklsvd.steps import build_user_hnsw_index, hnsw_candidates
 
 
 def test_top_k_per_group_breaks_ties_by_id() -> None:
@@ -114,7 +114,7 @@ def test_hnsw_steps_match_exact_search_end_to_end(tmp_path: Path) -> None:
     profiles, interests, clips, targets = _hnsw_inputs(9, n_users)
     description = build_user_hnsw_index(
         profiles, interests, targets,
-        kinds=["watched"], k=k, overfetch=3, params=HnswParams(seed=1),
+        kinds=["watched"], k=k, overfetch=3, params=default_hnsw_params(seed=1),
         recall_queries=50, artifacts_dir=tmp_path / "artifacts",
     )  # fmt: skip
     row = description.to_pylist()[0]
@@ -142,7 +142,9 @@ def test_hnsw_falls_back_to_exact_search_when_no_ef_reaches_the_target(tmp_path:
     n_users, k = 300, 20
     profiles, interests, clips, targets = _hnsw_inputs(10, n_users)
     # recall 1.0 is out of reach of an index with one link per node searched at ef = k
-    params = HnswParams(m=2, ef_construction=4, ef_search=1, max_ef_search=1, target_recall=1.0, seed=1)
+    params = default_hnsw_params(
+        m=2, ef_construction=4, ef_search=1, max_ef_search=1, target_recall=1.0, seed=1
+    )
     description = build_user_hnsw_index(
         profiles, interests, targets,
         kinds=["watched"], k=k, overfetch=3, params=params,
@@ -159,7 +161,7 @@ def test_hnsw_falls_back_to_exact_search_when_no_ef_reaches_the_target(tmp_path:
 def test_ranker_content_candidates_are_a_set_when_kinds_agree() -> None:
     """A user with a single clip has the same watched and positive profile, so both kinds find them
     with the same score: the candidates must still hold the pair once (it was a duplicate row)."""
-    from vklsvd.ranking_steps import as_of_content_candidates
+    from vklsvd.ranking.adapters import as_of_content_candidates
 
     same = [1.0, 0.0, 0.0]
     profiles = pa.table(

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from harness import Build
-from vklsvd.artifacts import sha256_file
+from vklsvd.io.artifacts import sha256_file
 
 SOURCES = {"hnsw", "author_audience", "bubbles", "semantic_ids", "active_users"}
 

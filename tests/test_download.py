@@ -10,7 +10,7 @@ import pytest
 import requests
 from huggingface_hub.errors import LocalEntryNotFoundError
 
-import vklsvd.download as download
+import vklsvd.io.download as download
 from vklsvd.errors import DownloadError, InvalidArgumentError, VklsvdError
 
 METADATA = [

@@ -5,9 +5,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from vklsvd.embeddings import embeddings_to_arrow, load_item_embeddings
 from vklsvd.errors import VklsvdError
-from vklsvd.export import export_submission, write_parquet_atomically
+from vklsvd.io.embeddings import embeddings_to_arrow, load_item_embeddings
+from vklsvd.io.export import export_submission, write_parquet_atomically
 
 
 def _submission(n_items: int, list_size: int) -> pa.Table:

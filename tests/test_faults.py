@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from vklsvd.export import write_parquet_atomically
+from vklsvd.io.export import write_parquet_atomically
 
 
 def _wait_for(condition, timeout: float = 60.0) -> None:
@@ -37,7 +37,7 @@ def test_writer_killed_mid_write_leaves_previous_file(tmp_path: Path) -> None:
                 f"""
                 import numpy as np, pyarrow as pa
                 from pathlib import Path
-                from vklsvd.export import write_parquet_atomically
+                from vklsvd.io.export import write_parquet_atomically
                 table = pa.table({{"a": np.random.default_rng(0).random(5_000_000)}})
                 while True:
                     write_parquet_atomically(table, Path({str(path)!r}))

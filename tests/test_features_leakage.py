@@ -22,12 +22,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from harness import Build, failure_text
+from vklsvd.constants import SIGNALS
 
 AS_OF_WEEK = 20
 TARGET_WEEK = 25
 VARIABLES: dict[str, Any] = {"training_weeks": [AS_OF_WEEK]}
 SELECTION = ("--select", "+tag:features", "--indirect-selection", "cautious")
-SIGNALS = ("like", "dislike", "share", "bookmark", "click_on_author", "open_comments")
 #: Feature tables keyed by as_of_week, and the key columns that order their rows.
 MARTS: dict[str, Sequence[str]] = {
     "user_features": ("user_id",),
@@ -163,7 +163,9 @@ def test_weekly_aggregates_before_the_as_of_week_are_unchanged(
         # before W must not change.
         where += f""" and (user_id, author_id) in (
             select user_id, author_id from {table} where period < {AS_OF_WEEK} and positives > 0)"""
-    assert same_rows(rows(original, table, keys, where), rows(changed, table, keys, where))
+    before = rows(original, table, keys, where)
+    assert before, f"{table} has no rows before week {AS_OF_WEEK}: the comparison would prove nothing"
+    assert same_rows(before, rows(changed, table, keys, where)), table
 
 
 def test_engaged_pairs_of_later_weeks_do_reach_the_weekly_table(original: Build, changed: Build) -> None:

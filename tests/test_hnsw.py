@@ -1,13 +1,14 @@
-"""HNSW index (hnswlib, cosine): recall against exact search, round trip, determinism (vklsvd.hnsw_index)."""
+"""HNSW (hnswlib, cosine): recall against exact search, search plans, round trip (vklsvd.retrieval.hnsw)."""
 
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from harness import default_hnsw_params
+from vklsvd.content.profiles import l2_normalise
 from vklsvd.errors import VklsvdError
-from vklsvd.hnsw_index import (
-    HnswParams,
+from vklsvd.retrieval.hnsw import (
     build_index,
     load_index,
     plan_search,
@@ -15,7 +16,6 @@ from vklsvd.hnsw_index import (
     recall_against_exact,
     save_index,
 )
-from vklsvd.profiles import l2_normalise
 
 
 def _clustered(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
@@ -28,7 +28,7 @@ def _clustered(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
 def test_recall_against_exact_search_with_default_params(k: int) -> None:
     base = _clustered(3000)
     queries = _clustered(100, seed=1)
-    params = HnswParams()
+    params = default_hnsw_params()
     built = build_index(base, params)
     assert recall_against_exact(built.index, base, queries, k, params.ef_for(k)) >= 0.95
 
@@ -36,24 +36,26 @@ def test_recall_against_exact_search_with_default_params(k: int) -> None:
 def test_similarities_are_cosines_best_first() -> None:
     base = _clustered(500)
     queries = _clustered(5, seed=2)
-    labels, sims = query(build_index(base, HnswParams()).index, queries, 8, 100)
+    labels, sims = query(build_index(base, default_hnsw_params()).index, queries, 8, 100)
     expected = np.einsum("qd,qkd->qk", l2_normalise(queries), l2_normalise(base)[labels])
     np.testing.assert_allclose(sims, expected, atol=1e-5)
     assert (np.diff(sims, axis=1) <= 1e-6).all()
 
 
 def test_ef_rule() -> None:
-    assert HnswParams().ef_for(10) == 100 and HnswParams().ef_for(300) == 600
-    assert HnswParams(ef_search=50).ef_for(80) == 80  # never below k
-    assert HnswParams().max_ef_for(100, n_vectors=500) == 500 and HnswParams().max_ef_for(10, 10_000) == 160
-    assert HnswParams(max_ef_search=50).max_ef_for(80, 10_000) == 160  # never below the first ef
+    automatic = default_hnsw_params(ef_search=0, max_ef_search=0)
+    assert automatic.ef_for(10) == 100 and automatic.ef_for(300) == 600
+    assert default_hnsw_params(ef_search=50).ef_for(80) == 80  # never below k
+    assert automatic.max_ef_for(100, n_vectors=500) == 500 and automatic.max_ef_for(10, 10_000) == 160
+    # never below the first ef
+    assert default_hnsw_params(ef_search=0, max_ef_search=50).max_ef_for(80, 10_000) == 160
 
 
 def test_plan_raises_ef_until_the_recall_target_is_met() -> None:
     # a sparse graph (M=4) searched at ef = k misses neighbours; a larger ef finds them
     base = _clustered(4000, seed=6)
     queries = _clustered(40, seed=7)
-    index = build_index(base, HnswParams(m=4, ef_construction=20, seed=2)).index
+    index = build_index(base, default_hnsw_params(m=4, ef_construction=20, seed=2)).index
     k = 200
     first = recall_against_exact(index, base, queries, k, k)
     plan = plan_search(index, base, queries, k, first_ef=k, target_recall=0.99, max_ef=4000)
@@ -68,7 +70,7 @@ def test_plan_raises_ef_until_the_recall_target_is_met() -> None:
 def test_plan_chooses_exact_search_when_no_ef_reaches_the_target() -> None:
     base = _clustered(2000, seed=8)
     queries = _clustered(30, seed=9)
-    index = build_index(base, HnswParams(m=2, ef_construction=4, seed=2)).index
+    index = build_index(base, default_hnsw_params(m=2, ef_construction=4, seed=2)).index
     plan = plan_search(index, base, queries, 100, first_ef=100, target_recall=1.0, max_ef=200)
     assert plan.exact and plan.efs_tried == (100, 200) and plan.hnsw_recall < 1.0
 
@@ -76,7 +78,10 @@ def test_plan_chooses_exact_search_when_no_ef_reaches_the_target() -> None:
 def test_build_is_deterministic_and_round_trips(tmp_path: Path) -> None:
     base = _clustered(800, seed=4)
     queries = _clustered(20, seed=5)
-    first, second = build_index(base, HnswParams(seed=3)), build_index(base, HnswParams(seed=3))
+    first, second = (
+        build_index(base, default_hnsw_params(seed=3)),
+        build_index(base, default_hnsw_params(seed=3)),
+    )
     a, _ = query(first.index, queries, 10, 100)
     b, _ = query(second.index, queries, 10, 100)
     assert np.array_equal(a, b)
@@ -90,9 +95,9 @@ def test_build_is_deterministic_and_round_trips(tmp_path: Path) -> None:
 
 def test_more_neighbours_than_vectors_and_bad_input() -> None:
     base = _clustered(5)
-    labels, _ = query(build_index(base, HnswParams()).index, base[:2], 50, 100)
+    labels, _ = query(build_index(base, default_hnsw_params()).index, base[:2], 50, 100)
     assert labels.shape == (2, 5) and sorted(labels[0].tolist()) == [0, 1, 2, 3, 4]
     with pytest.raises(VklsvdError, match="non-zero"):
-        build_index(np.zeros((2, 3), dtype=np.float32), HnswParams())
+        build_index(np.zeros((2, 3), dtype=np.float32), default_hnsw_params())
     with pytest.raises(VklsvdError, match="without vectors"):
-        build_index(np.empty((0, 3), dtype=np.float32), HnswParams())
+        build_index(np.empty((0, 3), dtype=np.float32), default_hnsw_params())

@@ -1,10 +1,10 @@
-"""Multi-interest profiles: per-user spherical k-means run for all users at once (vklsvd.interests)."""
+"""Multi-interest profiles: per-user spherical k-means for all users at once (vklsvd.content.interests)."""
 
 import numpy as np
 import pytest
 
-from vklsvd.interests import clusters_per_user, multi_interest_profiles
-from vklsvd.profiles import l2_normalise
+from vklsvd.content.interests import clusters_per_user, multi_interest_profiles
+from vklsvd.content.profiles import l2_normalise
 
 
 def test_cluster_count_grows_with_log_history() -> None:
@@ -35,7 +35,7 @@ def _two_taste_world(seed: int = 0) -> tuple[np.ndarray, ...]:
 def test_users_with_two_tastes_get_two_interests() -> None:
     users, items, item_ids, embeddings, directions = _two_taste_world()
     result = multi_interest_profiles(
-        users, items, np.ones(users.size), item_ids, embeddings, k_max=3, min_items_per_cluster=16
+        users, items, np.ones(users.size), item_ids, embeddings, k_max=3, min_items_per_cluster=16, n_iter=10
     )
     by_user = {u: result.embedding[result.user_id == u] for u in np.unique(result.user_id).tolist()}
     assert [by_user[u].shape[0] for u in range(1, 7)] == [1, 2, 3, 1, 2, 1]
@@ -56,7 +56,7 @@ def test_users_with_two_tastes_get_two_interests() -> None:
 def test_users_are_independent_of_chunking_and_input_order() -> None:
     users, items, item_ids, embeddings, _ = _two_taste_world(seed=3)
     weights = np.linspace(0.5, 2.0, users.size)
-    kwargs = {"k_max": 4, "min_items_per_cluster": 8}
+    kwargs = {"k_max": 4, "min_items_per_cluster": 8, "n_iter": 10}
     together = multi_interest_profiles(users, items, weights, item_ids, embeddings, **kwargs)
     one_by_one = multi_interest_profiles(
         users, items, weights, item_ids, embeddings, users_per_chunk=1, **kwargs
@@ -113,7 +113,8 @@ def test_no_usable_history_gives_empty_profiles() -> None:
         np.array([0.0]),
         np.array([5], dtype=np.uint32),
         np.ones((1, 4), dtype=np.float32),
-    )
+        k_max=4, min_items_per_cluster=8, n_iter=10,
+    )  # fmt: skip
     assert result.size == 0 and result.embedding.shape == (0, 4)
 
 
@@ -121,6 +122,13 @@ def test_no_usable_history_gives_empty_profiles() -> None:
 def test_small_k_max_caps_clusters(k_max: int) -> None:
     users, items, item_ids, embeddings, _ = _two_taste_world()
     result = multi_interest_profiles(
-        users, items, np.ones(users.size), item_ids, embeddings, k_max=k_max, min_items_per_cluster=1
+        users,
+        items,
+        np.ones(users.size),
+        item_ids,
+        embeddings,
+        k_max=k_max,
+        min_items_per_cluster=1,
+        n_iter=10,
     )
     assert np.bincount(result.user_id).max() <= k_max

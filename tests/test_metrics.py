@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from vklsvd.metrics import mean_ndcg, ndcg_at_k
+from vklsvd.ranking.metrics import mean_ndcg, ndcg_at_k
 
 
 def test_perfect_ranking_scores_one() -> None:
@@ -33,4 +33,4 @@ def test_mean_counts_missing_clip_as_zero_and_skips_unlabelled() -> None:
 
 def test_undefined_without_relevant_users() -> None:
     with pytest.raises(ValueError, match="undefined"):
-        ndcg_at_k([1], set())
+        ndcg_at_k([1], set(), k=1)

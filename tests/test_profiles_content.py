@@ -1,11 +1,11 @@
-"""Content profiles as of each week: kinds, weights, unit length, streaming (vklsvd.steps / profiles)."""
+"""Content profiles as of each week: kinds, weights, unit length, streaming (vklsvd.content.profiles)."""
 
 import numpy as np
 import pyarrow as pa
 
-from vklsvd.embeddings import embeddings_to_arrow
-from vklsvd.profiles import aggregate_pairs, item_vectors, weighted_mean_profiles
-from vklsvd.steps import user_content_profiles
+from vklsvd.content.adapters import user_content_profiles
+from vklsvd.content.profiles import aggregate_pairs, item_vectors, weighted_mean_profiles
+from vklsvd.io.embeddings import embeddings_to_arrow
 
 
 def _history() -> pa.Table:

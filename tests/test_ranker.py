@@ -4,9 +4,10 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from harness import default_ranker_params
 from vklsvd.errors import VklsvdError
-from vklsvd.metrics import ndcg_at_k
-from vklsvd.ranker import (
+from vklsvd.ranking.metrics import ndcg_at_k
+from vklsvd.ranking.ranker import (
     RankerParams,
     TrainedRanker,
     feature_columns,
@@ -58,7 +59,7 @@ def test_mean_candidate_ndcg_matches_reference() -> None:
 
 
 def test_ranker_learns_the_signal_and_round_trips(tmp_path: Path) -> None:
-    params = RankerParams(n_estimators=40, seed=3)
+    params = default_ranker_params(n_estimators=40, seed=3)
     trained = _train(_pairs(0), params)
     names = trained.names
     assert trained.clips == 40 and trained.pairs == 2000 and trained.train_ndcg > 0.8
@@ -81,7 +82,7 @@ def test_ranker_learns_the_signal_and_round_trips(tmp_path: Path) -> None:
 
 
 def test_neither_row_order_nor_batch_size_changes_the_model() -> None:
-    params = RankerParams(n_estimators=10, seed=4)
+    params = default_ranker_params(n_estimators=10, seed=4)
     pairs = _pairs(3)
     shuffled = pairs.take(np.random.default_rng(1).permutation(pairs.num_rows))
     models = [_train(pairs, params, batch_rows=137), _train(shuffled, params, batch_rows=5000)]
@@ -92,7 +93,7 @@ def test_neither_row_order_nor_batch_size_changes_the_model() -> None:
 def xgb_matrix(pairs: pa.Table, names: list[str]):
     import xgboost as xgb
 
-    from vklsvd.ranker import feature_matrix
+    from vklsvd.ranking.ranker import feature_matrix
 
     return xgb.DMatrix(feature_matrix(pairs, names))
 
@@ -102,11 +103,11 @@ def test_a_stream_that_disagrees_with_its_count_is_refused() -> None:
     batches = pairs.to_batches(max_chunksize=15)
     for n_rows in (pairs.num_rows - 1, pairs.num_rows + 1):
         with pytest.raises(VklsvdError, match="counted"):
-            train_ranker(batches, pairs.schema, n_rows, RankerParams(n_estimators=2), threads=1)
+            train_ranker(batches, pairs.schema, n_rows, default_ranker_params(n_estimators=2), threads=1)
 
 
 def test_training_is_deterministic(tmp_path: Path) -> None:
-    params = RankerParams(n_estimators=20, seed=5)
+    params = default_ranker_params(n_estimators=20, seed=5)
     digests = []
     for name in ("a.json", "b.json"):
         trained = _train(_pairs(2), params)
@@ -117,11 +118,11 @@ def test_training_is_deterministic(tmp_path: Path) -> None:
 def test_no_usable_clips_is_a_clear_error() -> None:
     one_clip = _pairs(0, 1, 4)
     with pytest.raises(VklsvdError, match="not enough training clips"):
-        _train(one_clip, RankerParams(n_estimators=5))
+        _train(one_clip, default_ranker_params(n_estimators=5))
 
 
 def test_tampered_model_file_is_refused(tmp_path: Path) -> None:
-    params = RankerParams(n_estimators=5)
+    params = default_ranker_params(n_estimators=5)
     trained = _train(_pairs(0), params)
     path = tmp_path / "ranker.json"
     digest = save_ranker(trained.booster, trained.names, params, path)

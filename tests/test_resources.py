@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from vklsvd.dbt_warehouse_plugin import folders_to_create
 from vklsvd.errors import InvalidArgumentError, VklsvdError
+from vklsvd.io.dbt_warehouse_plugin import folders_to_create
 from vklsvd.progress import Progress, logger
 from vklsvd.resources import THREADS_ENV, available_cores, budgeted_threads, thread_budget
-from vklsvd.shapes import SHAPES, shape_config
+from vklsvd.synthetic.shapes import SHAPES, shape_config
 
 
 def test_thread_budget_defaults_to_the_cores_and_follows_the_environment(
@@ -47,7 +47,7 @@ def test_plugin_creates_the_database_and_spill_folders(tmp_path: Path) -> None:
 def test_plugin_prepares_the_connection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from types import SimpleNamespace
 
-    from vklsvd.dbt_warehouse_plugin import Plugin
+    from vklsvd.io.dbt_warehouse_plugin import Plugin
 
     monkeypatch.setenv(THREADS_ENV, "2")
     database = tmp_path / "a" / "b.duckdb"

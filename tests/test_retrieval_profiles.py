@@ -1,7 +1,7 @@
 import numpy as np
 
-from vklsvd.profiles import l2_normalise, lookup_rows, weighted_mean_profiles
-from vklsvd.retrieval import exact_top_k
+from vklsvd.content.profiles import l2_normalise, lookup_rows, weighted_mean_profiles
+from vklsvd.retrieval.exact import exact_top_k
 
 
 def test_lookup_rows_marks_missing_ids() -> None:

@@ -1,13 +1,13 @@
-"""Semantic IDs: residual quantisation codebooks, encoding and prefixes (vklsvd.semantic_ids)."""
+"""Semantic IDs: residual quantisation codebooks, encoding and prefixes (vklsvd.content.semantic_ids)."""
 
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from vklsvd.content.profiles import l2_normalise
+from vklsvd.content.semantic_ids import encode, fit_codebooks, load_codebooks, prefix_keys, save_codebooks
 from vklsvd.errors import VklsvdError
-from vklsvd.profiles import l2_normalise
-from vklsvd.semantic_ids import encode, fit_codebooks, load_codebooks, prefix_keys, save_codebooks
 
 
 def _items(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -19,7 +19,7 @@ def _items(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def test_each_level_explains_more() -> None:
     vectors, topics = _items()
-    books = fit_codebooks(vectors, (4, 8, 8), seed=0)
+    books = fit_codebooks(vectors, (4, 8, 8), seed=0, max_fit_items=100_000)
     assert books.sizes == (4, 8, 8)
     codes, residual = encode(vectors, books)
     assert codes.shape == (400, 3) and codes.dtype == np.int32
@@ -31,7 +31,7 @@ def test_each_level_explains_more() -> None:
 
 def test_encoding_is_the_residual_nearest_centroid() -> None:
     vectors, _ = _items(n=120, seed=1)
-    books = fit_codebooks(vectors, (6, 3), seed=2)
+    books = fit_codebooks(vectors, (6, 3), seed=2, max_fit_items=100_000)
     codes, _ = encode(vectors, books)
     residual = l2_normalise(vectors.astype(np.float64))
     for level, centroids in enumerate(books.centroids):
@@ -42,7 +42,7 @@ def test_encoding_is_the_residual_nearest_centroid() -> None:
 
 def test_a_new_clip_gets_its_code_from_content_alone() -> None:
     vectors, topics = _items()
-    books = fit_codebooks(vectors[:300], (4, 4), seed=0)
+    books = fit_codebooks(vectors[:300], (4, 4), seed=0, max_fit_items=100_000)
     codes, _ = encode(vectors, books)
     by_topic = {t: codes[:300][topics[:300] == t, 0][0] for t in range(4)}
     assert all(codes[300 + i, 0] == by_topic[topics[300 + i]] for i in range(100))
@@ -60,12 +60,12 @@ def test_prefix_keys_identify_prefixes() -> None:
 
 def test_round_trip_seeded_and_capped(tmp_path: Path) -> None:
     vectors, _ = _items(n=50)
-    books = fit_codebooks(vectors, (8, 4), seed=3)
-    again = fit_codebooks(vectors, (8, 4), seed=3)
+    books = fit_codebooks(vectors, (8, 4), seed=3, max_fit_items=100_000)
+    again = fit_codebooks(vectors, (8, 4), seed=3, max_fit_items=100_000)
     assert all(np.array_equal(a, b) for a, b in zip(books.centroids, again.centroids, strict=True))
     digest = save_codebooks(books, tmp_path / "books.npz")
     loaded = load_codebooks(tmp_path / "books.npz", digest)
     assert np.array_equal(encode(vectors, loaded)[0], encode(vectors, books)[0])
-    assert fit_codebooks(vectors[:3], (8,), seed=0).sizes == (3,)
+    assert fit_codebooks(vectors[:3], (8,), seed=0, max_fit_items=100_000).sizes == (3,)
     with pytest.raises(VklsvdError, match="positive"):
-        fit_codebooks(vectors, (8, 0), seed=0)
+        fit_codebooks(vectors, (8, 0), seed=0, max_fit_items=100_000)

@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 import duckdb
@@ -23,10 +22,10 @@ import pytest
 
 from harness import PROJECT_DIR, failure_text
 from vklsvd.dbt_invocation import WAREHOUSE_ENV, dbt_executable
-from vklsvd.shapes import shape_config
 from vklsvd.synthetic import generate_dataset
+from vklsvd.synthetic.shapes import shape_config
 
-#: Scales small enough for CI that keep each shape's character (see vklsvd.shapes).
+#: Scales small enough for CI that keep each shape's character (see vklsvd.synthetic.shapes).
 SHAPE_SCALES = {"sparse": 0.1, "dense": 0.07}
 
 
@@ -45,7 +44,7 @@ def test_every_shape_builds_a_valid_submission(
     shape: str, tmp_path_factory: pytest.TempPathFactory, make_build
 ) -> None:
     data = tmp_path_factory.mktemp(f"{shape}_dataset")
-    generate_dataset(data, **asdict(shape_config(shape, SHAPE_SCALES[shape], seed=3)))
+    generate_dataset(data, shape_config(shape, SHAPE_SCALES[shape], seed=3))
     build = make_build(shape)
     result = build.run("build", {"data_root": str(data)})
     assert result.success, failure_text(result)

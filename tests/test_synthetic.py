@@ -101,7 +101,7 @@ class Data:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GenerationSummary]:
     root = tmp_path_factory.mktemp("synthetic")
-    return root, generate_dataset(root, **SIZES)
+    return root, generate_dataset(root, GeneratorConfig(**SIZES))
 
 
 @pytest.fixture(scope="module")
@@ -272,7 +272,7 @@ def test_same_arguments_give_identical_bytes(
     tmp_path: Path, generated: tuple[Path, GenerationSummary]
 ) -> None:
     root = generated[0]
-    generate_dataset(tmp_path, **SIZES)
+    generate_dataset(tmp_path, GeneratorConfig(**SIZES))
     for path in sorted(root.rglob("*")):
         if path.is_file():
             assert (tmp_path / path.relative_to(root)).read_bytes() == path.read_bytes(), path
@@ -280,8 +280,8 @@ def test_same_arguments_give_identical_bytes(
 
 def test_fewer_weeks_and_regeneration_replace_stale_files(tmp_path: Path) -> None:
     small = {"n_users": 60, "n_authors": 10, "items_per_week": 8}
-    generate_dataset(tmp_path, **small, n_weeks=27)
-    summary = generate_dataset(tmp_path, **small, n_weeks=5, seed=1)
+    generate_dataset(tmp_path, GeneratorConfig(**small, n_weeks=27))
+    summary = generate_dataset(tmp_path, GeneratorConfig(**small, n_weeks=5, seed=1))
     weeks = sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "interactions").rglob("*.parquet"))
     assert weeks == [f"interactions/train/week_{w:02d}.parquet" for w in range(5)]
     data = Data(tmp_path, n_weeks=5)
@@ -298,7 +298,7 @@ def test_fewer_weeks_and_regeneration_replace_stale_files(tmp_path: Path) -> Non
 )
 def test_invalid_settings_raise_user_errors(tmp_path: Path, bad: dict[str, int]) -> None:
     with pytest.raises(InvalidArgumentError) as info:
-        generate_dataset(tmp_path, **bad)
+        generate_dataset(tmp_path, GeneratorConfig(**bad))
     assert isinstance(info.value, VklsvdError)
     assert "\n" not in str(info.value)
     assert not (tmp_path / "metadata").exists()

@@ -10,15 +10,6 @@
   count(*) filter (where {{ condition }})
 {%- endmacro %}
 
-{#- Sum of `expression` over the rows of the group where `condition` is true (null if there are none). -#}
-{% macro sum_where(expression, condition) -%}
-  {{ return(adapter.dispatch('sum_where', 'vklsvd')(expression, condition)) }}
-{%- endmacro %}
-
-{% macro default__sum_where(expression, condition) -%}
-  sum({{ expression }}) filter (where {{ condition }})
-{%- endmacro %}
-
 {#- `expression` as a double-precision float. -#}
 {% macro as_double(expression) -%}
   {{ return(adapter.dispatch('as_double', 'vklsvd')(expression)) }}

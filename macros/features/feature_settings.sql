@@ -23,18 +23,17 @@
 {%- endmacro %}
 
 {#- The as-of weeks the layer builds, sorted. var `feature_as_of_weeks` when set; otherwise the target week
-    and var `training_weeks` (default: the three weeks before the target week). Every as-of week must leave at
+    and var `training_weeks` (default: the `training_week_count` weeks before the target week). Every as-of week must leave at
     least one week of history (> first_week) and not pass the target week. -#}
 {% macro feature_as_of_weeks() -%}
   {%- set target_week = var('target_week') | int -%}
   {%- set first_week = var('first_week') | int -%}
-  {%- set weeks = var('feature_as_of_weeks', none) -%}
+  {%- set weeks = var('feature_as_of_weeks') -%}
   {%- if weeks is none -%}
-    {%- set training = var('training_weeks', none) -%}
+    {%- set training = var('training_weeks') -%}
     {%- if training is none -%}
-      {#- three weeks of labels: one week's new clips are too few to train a ranker on -#}
       {%- set training = [] -%}
-      {%- for week in range(target_week - 3, target_week) if week > first_week -%}
+      {%- for week in range(target_week - (var('training_week_count') | int), target_week) if week > first_week -%}
         {%- do training.append(week) -%}
       {%- endfor -%}
     {%- endif -%}
@@ -71,9 +70,10 @@
   {{ return((feature_as_of_weeks() | max) - 1) }}
 {%- endmacro %}
 
-{#- Every feedback signal of the dataset; each gets a count (and a rate) in the feature marts. -#}
+{#- Every feedback signal of the dataset (var dataset_signals); each gets a count (and a rate) in the
+    feature marts. -#}
 {% macro feature_signals() -%}
-  {{ return(['like', 'dislike', 'share', 'bookmark', 'click_on_author', 'open_comments']) }}
+  {{ return(var('dataset_signals') | list) }}
 {%- endmacro %}
 
 {#- Upper bounds (seconds, increasing) of the duration buckets from var `duration_bucket_bounds`. -#}

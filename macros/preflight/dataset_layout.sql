@@ -1,10 +1,14 @@
-{#- Paths of the dataset in the hub layout, shared by the sources and the pre-flight checks. -#}
+{#- The folder of the weekly interaction files, taken from the one place that defines it: the
+    `external_location` of source vklsvd.interactions (_vklsvd__sources.yml), i.e. the text between
+    read_parquet(' and the /*/week_*.parquet glob. -#}
 {% macro interactions_folder() -%}
-  {%- if var('subsample') == 'full' -%}
-    {{ var('data_root') }}/interactions
-  {%- else -%}
-    {{ var('data_root') }}/subsamples/{{ var('subsample') }}
+  {%- set node = graph.sources.values() | selectattr('source_name', 'equalto', 'vklsvd') | selectattr('name', 'equalto', 'interactions') | first -%}
+  {%- set location = node.meta.external_location or node.config.meta.external_location -%}
+  {%- set match = modules.re.search("read_parquet\\('([^']*)/\\*/week_\\*\\.parquet'", location) -%}
+  {%- if not match -%}
+    {{ exceptions.raise_compiler_error("source vklsvd.interactions: external_location must read '<folder>/*/week_*.parquet', got " ~ location) }}
   {%- endif -%}
+  {{ return(match.group(1)) }}
 {%- endmacro %}
 
 {#- The weeks a build reads: history from `first_week` up to the target week, plus the target week itself
@@ -21,7 +25,8 @@
     are accepted and cast with a range check (an out-of-range value fails the cast); boolean signals
     stored as integers are accepted (non-zero = true). Anything else is refused before a model runs. -#}
 {% macro expected_columns(kind) -%}
-  {%- set signals = {'like': 'BOOLEAN', 'dislike': 'BOOLEAN', 'share': 'BOOLEAN', 'bookmark': 'BOOLEAN', 'click_on_author': 'BOOLEAN', 'open_comments': 'BOOLEAN'} -%}
+  {%- set signals = {} -%}
+  {%- for signal in var('dataset_signals') %}{% do signals.update({signal: 'BOOLEAN'}) %}{% endfor -%}
   {%- set kinds = {
       'interactions': {'user_id': 'UINTEGER', 'item_id': 'UINTEGER', 'place': 'UTINYINT', 'platform': 'UTINYINT', 'agent': 'UTINYINT', 'timespent': 'UTINYINT'},
       'users_metadata': {'user_id': 'UINTEGER', 'age': 'UTINYINT', 'gender': 'UTINYINT', 'geo': 'UTINYINT', 'train_interactions_rank': 'UINTEGER'},

@@ -63,10 +63,10 @@ _non_negative_float = _number_argument(float, 0, inclusive=True)
 
 
 def _run_generate(args: argparse.Namespace) -> int:
-    from dataclasses import asdict, replace
+    from dataclasses import replace
 
-    from vklsvd.shapes import shape_config
     from vklsvd.synthetic import generate_dataset
+    from vklsvd.synthetic.shapes import shape_config
 
     out = Path(args.out)
     marker = out / "metadata" / "items_metadata.parquet"
@@ -84,7 +84,7 @@ def _run_generate(args: argparse.Namespace) -> int:
         "activity_sigma": args.activity_sigma,
     }
     config = replace(config, **{name: value for name, value in overrides.items() if value is not None})
-    summary = generate_dataset(out, **asdict(config))
+    summary = generate_dataset(out, config)
     rates = ", ".join(f"{name} {rate:.3%}" for name, rate in summary.rates.items())
     print(
         f"wrote {summary.total_rows:,} interactions over {len(summary.rows_per_week)} weeks, "
@@ -101,7 +101,7 @@ def _run_generate(args: argparse.Namespace) -> int:
 @subcommand
 def register_generate(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     """``generate``: write a synthetic VK-LSVD in the hub layout."""
-    from vklsvd.shapes import SHAPES
+    from vklsvd.synthetic.shapes import SHAPES
 
     parser = subparsers.add_parser(
         "generate",
@@ -143,7 +143,7 @@ def register_generate(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
 
 
 def _run_download(args: argparse.Namespace) -> int:
-    from vklsvd.download import FULL, download_dataset, parse_weeks, validate_subsample
+    from vklsvd.io.download import FULL, download_dataset, parse_weeks, validate_subsample
 
     subsample = None if args.subsample == FULL else validate_subsample(args.subsample)
     weeks = parse_weeks(args.weeks)
@@ -193,7 +193,7 @@ def _run_report(args: argparse.Namespace) -> int:
 def register_report(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     """``vklsvd report``: validation NDCG of a built warehouse and where its submission is."""
     parser = subparsers.add_parser(
-        "report", help="print the NDCG@100 of a built warehouse and the submission's location"
+        "report", help="print the NDCG@list_size of a built warehouse and the submission's location"
     )
     parser.add_argument(
         "--warehouse", default="warehouse/vklsvd.duckdb", help="the DuckDB file `dbt build` wrote"

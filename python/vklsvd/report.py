@@ -16,19 +16,30 @@ def warehouse_report(warehouse: Path) -> str:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         try:
             summary = connection.execute(
-                "select ranking, target_week, clips_scored, ndcg from eval_summary order by ranking desc"
+                "select ranking, target_week, list_size, clips_scored, ndcg"
+                " from eval_summary order by ranking desc"
             ).fetchall()
             export = connection.execute("select path, clips, sha256 from ml_submission_export").fetchall()
         except duckdb.CatalogException as error:
             raise VklsvdError(
-                f"{warehouse}: the build did not finish ({error}); rerun `dbt build` and read its errors"
+                f"{warehouse}: the build did not finish ({_first_line(error)}); rerun `dbt build` and read "
+                "its errors"
+            ) from error
+        except duckdb.BinderException as error:
+            raise VklsvdError(
+                f"{warehouse}: built by another version of the project ({_first_line(error)}); rebuild it "
+                "with `dbt build` (or `make demo`)"
             ) from error
     lines = []
-    for ranking, week, clips, ndcg in summary:
+    for ranking, week, list_size, clips, ndcg in summary:
         value = "n/a (no labelled clips)" if ndcg is None else f"{ndcg:.4f}"
-        lines.append(f"NDCG@100 week {week} {ranking:<12} {value}  ({clips} clips scored)")
+        lines.append(f"NDCG@{list_size} week {week} {ranking:<12} {value}  ({clips} clips scored)")
     if not summary:
         lines.append("no scored clips: the target week has no labels (test week) or no positives")
     for path, clips, sha in export:
         lines.append(f"submission: {path} ({clips} clips, sha256 {sha[:12]})")
     return "\n".join(lines)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__

@@ -31,12 +31,6 @@ def top_k_per_group(
     return order[keep], (rank[keep] + 1).astype(np.int32)
 
 
-def first_per_group(groups: np.ndarray, scores: np.ndarray, tie_ids: np.ndarray) -> np.ndarray:
-    """Index of the best-scored row of every group (ties: smaller `tie_ids`), ordered by group."""
-    rows, _ = top_k_per_group(groups, scores, tie_ids, 1)
-    return rows
-
-
 def dedupe_max(
     groups: np.ndarray, members: np.ndarray, scores: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

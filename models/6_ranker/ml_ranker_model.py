@@ -1,0 +1,19 @@
+from vklsvd.io.arrow import arrow_schema, row_count, stream_batches
+from vklsvd.io.artifacts import artifacts_folder
+from vklsvd.ranking.adapters import train_ranker_model
+from vklsvd.ranking.ranker import RankerParams
+
+
+def model(dbt, session):
+    pairs = dbt.ref("ranker_training_pairs")
+    return train_ranker_model(
+        stream_batches(pairs, int(dbt.config.get("batch_rows"))),
+        arrow_schema(pairs),
+        row_count(pairs),
+        RankerParams(
+            **dict(dbt.config.get("params")),
+            seed=int(dbt.config.get("seed")),
+            eval_at=int(dbt.config.get("list_size")),
+        ),
+        artifacts_folder(dbt.config.get("artifacts_dir"), session),
+    )

@@ -1,0 +1,1 @@
+"""Stage 3, content: user profiles, multi-interest vectors, interest bubbles and semantic IDs."""

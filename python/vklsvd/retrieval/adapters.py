@@ -1,0 +1,151 @@
+"""Arrow adapters of the candidates stage (models/4_candidates): the HNSW index over user vectors, its
+search plan and the candidates it finds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from vklsvd.constants import INTEREST_KIND, PROFILE_WEIGHTS
+from vklsvd.errors import VklsvdError
+from vklsvd.io.arrow import column, one_row, vectors
+from vklsvd.io.artifacts import load_npz, write_npz_atomically
+from vklsvd.progress import Progress, logger
+from vklsvd.resources import budgeted_threads
+from vklsvd.retrieval import hnsw
+from vklsvd.retrieval.candidates import stack_user_vectors, users_from_vector_hits
+from vklsvd.retrieval.exact import exact_top_k
+from vklsvd.sampling import seeded_subsample
+
+HNSW_INDEX_FILE = "hnsw_user_index.bin"
+HNSW_LABELS_FILE = "hnsw_user_labels.npz"
+
+
+def _user_vector_parts(
+    profiles: pa.Table, interests: pa.Table, kinds: list[str]
+) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    parts = []
+    profile_kinds = column(profiles, "profile_kind", object) if profiles.num_rows else np.empty(0, object)
+    for kind in kinds:
+        subset = profiles.filter(pa.array(profile_kinds == kind))
+        if subset.num_rows:
+            parts.append((kind, column(subset, "user_id", np.uint32), vectors(subset, "embedding")))
+    if interests.num_rows:
+        parts.append(
+            (INTEREST_KIND, column(interests, "user_id", np.uint32), vectors(interests, "embedding"))
+        )
+    return parts
+
+
+def _target_queries(target_items: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    with_embedding = target_items.filter(pa.array(column(target_items, "has_embedding", bool)))
+    order = np.argsort(column(with_embedding, "item_id", np.uint32), kind="stable")
+    return column(with_embedding, "item_id", np.uint32)[order], vectors(with_embedding, "embedding")[order]
+
+
+def build_user_hnsw_index(
+    profiles: pa.Table,
+    interests: pa.Table,
+    target_items: pa.Table,
+    *,
+    kinds: list[str],
+    k: int,
+    overfetch: int,
+    params: hnsw.HnswParams,
+    recall_queries: int,
+    artifacts_dir: Path,
+) -> pa.Table:
+    """Index every user vector (profiles of `kinds` and multi-interest vectors) with hnswlib, plan the
+    search (`hnsw.plan_search`: ef raised until the recall at the query depth k * overfetch on up
+    to `recall_queries` target clips reaches `params.target_recall`, else exact search), save the index,
+    the vectors and their label -> user map, and describe it all in one row."""
+    unknown = sorted(set(kinds) - set(PROFILE_WEIGHTS))
+    if unknown:
+        raise VklsvdError(
+            f"hnsw_profile_kinds has unknown kind(s) {unknown}; use some of {list(PROFILE_WEIGHTS)}"
+        )
+    users, vector_kinds, base = stack_user_vectors(_user_vector_parts(profiles, interests, kinds))
+    built = hnsw.build_index(base, params)
+    fetch = min(k * overfetch, base.shape[0])
+    query_ids, queries = _target_queries(target_items)
+    sample = queries[seeded_subsample(query_ids.size, recall_queries, params.seed)]
+    with budgeted_threads():
+        plan = hnsw.plan_search(
+            built.index,
+            base,
+            sample,
+            fetch,
+            first_ef=params.ef_for(fetch),
+            target_recall=params.target_recall,
+            max_ef=params.max_ef_for(fetch, base.shape[0]),
+        )
+    directory = Path(artifacts_dir)
+    index_sha = hnsw.save_index(built.index, directory / HNSW_INDEX_FILE)
+    labels_sha = write_npz_atomically(
+        directory / HNSW_LABELS_FILE, {"user_id": users, "kind": vector_kinds, "vectors": base}
+    )
+    return one_row(
+        {
+            "index_path": (str(directory / HNSW_INDEX_FILE), pa.string()),
+            "index_sha256": (index_sha, pa.string()),
+            "labels_path": (str(directory / HNSW_LABELS_FILE), pa.string()),
+            "labels_sha256": (labels_sha, pa.string()),
+            "vector_kinds": (",".join([*kinds, INTEREST_KIND]), pa.string()),
+            "n_vectors": (int(base.shape[0]), pa.int64()),
+            "n_users": (int(np.unique(users).size), pa.int64()),
+            "dim": (int(base.shape[1]), pa.int32()),
+            "space": ("cosine", pa.string()),
+            "m": (params.m, pa.int32()),
+            "ef_construction": (params.ef_construction, pa.int32()),
+            "search": ("exact" if plan.exact else "hnsw", pa.string()),
+            "ef_search": (plan.ef, pa.int32()),
+            "efs_tried": (",".join(map(str, plan.efs_tried)), pa.string()),
+            "query_k": (fetch, pa.int32()),
+            "candidates_k": (k, pa.int32()),
+            "seed": (params.seed, pa.int64()),
+            "recall_queries": (int(sample.shape[0]), pa.int32()),
+            "target_recall": (params.target_recall, pa.float64()),
+            "hnsw_recall_at_k": (plan.hnsw_recall, pa.float64()),
+            "recall_at_k": (1.0 if plan.exact else plan.hnsw_recall, pa.float64()),
+            "build_seconds": (built.build_seconds, pa.float64()),
+        }
+    )
+
+
+def hnsw_candidates(index_description: pa.Table, target_items: pa.Table) -> pa.Table:
+    """For every target clip with an embedding, the `candidates_k` users whose vectors are nearest, by the
+    search `build_user_hnsw_index` planned (HNSW at its ef, or exact); score = best cosine of the user."""
+    row = index_description.to_pylist()[0]
+    labels = load_npz(row["labels_path"], row["labels_sha256"])
+    query_ids, queries = _target_queries(target_items)
+    progress = Progress(f"{row['search']} user search", "target clips", query_ids.size)
+    with budgeted_threads() as threads:
+        hits = sims = None
+        if row["search"] == "hnsw":
+            index = hnsw.load_index(row["index_path"], row["index_sha256"], row["dim"], row["n_vectors"])
+            try:
+                hits, sims = hnsw.query(index, queries, row["query_k"], row["ef_search"], threads)
+            except hnsw.IncompleteResults as error:
+                logger().info("%s; these candidates come from exact search", error)
+        if hits is None or sims is None:
+            base = labels["vectors"]
+            _, flat_hits, flat_sims, _ = exact_top_k(
+                query_ids, queries, np.arange(base.shape[0], dtype=np.uint32), base, row["query_k"],
+                threads=threads,
+            )  # fmt: skip
+            hits = flat_hits.astype(np.int64).reshape(query_ids.size, -1)
+            sims = flat_sims.reshape(query_ids.size, -1)
+    progress.advance(query_ids.size)
+    found = users_from_vector_hits(query_ids, hits, sims, labels["user_id"], row["candidates_k"])
+    progress.finish()
+    return pa.table(
+        {
+            "item_id": pa.array(found.item_id, pa.uint32()),
+            "user_id": pa.array(found.user_id, pa.uint32()),
+            "source": pa.array(["hnsw"] * found.item_id.size, pa.string()),
+            "score": pa.array(found.score, pa.float64()),
+            "source_rank": pa.array(found.source_rank, pa.int32()),
+        }
+    )
