@@ -3,11 +3,14 @@
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
+from vklsvd.content.adapters import fit_gmm_bubbles, fit_semantic_codebooks
 from vklsvd.content.profiles import l2_normalise
 from vklsvd.content.semantic_ids import encode, fit_codebooks, load_codebooks, prefix_keys, save_codebooks
 from vklsvd.errors import VklsvdError
+from vklsvd.io.arrow import vector_array
 
 
 def _items(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -69,3 +72,33 @@ def test_round_trip_seeded_and_capped(tmp_path: Path) -> None:
     assert fit_codebooks(vectors[:3], (8,), seed=0, max_fit_items=100_000).sizes == (3,)
     with pytest.raises(VklsvdError, match="positive"):
         fit_codebooks(vectors, (8, 0), seed=0, max_fit_items=100_000)
+
+
+@pytest.mark.parametrize("fit", ["codebooks", "bubbles"])
+def test_fitted_content_models_ignore_the_row_order_of_their_input(tmp_path: Path, fit: str) -> None:
+    """DuckDB hands a parallel scan's rows over in any order; a subsampled fit must not depend on it."""
+    rng = np.random.default_rng(5)
+    n_items = 600
+    embeddings = rng.normal(size=(n_items, 8)).astype(np.float32)
+    items = pa.table(
+        {
+            "item_id": pa.array(np.arange(1, n_items + 1), pa.uint32()),
+            "embedding": vector_array(embeddings),
+        }
+    )
+    shuffled = items.take(pa.array(rng.permutation(n_items)))
+    digests = []
+    for name, table in (("sorted", items), ("shuffled", shuffled)):
+        folder = tmp_path / name
+        folder.mkdir()
+        if fit == "codebooks":
+            description = fit_semantic_codebooks(
+                table, sizes=[8, 4], seed=1, max_fit_items=200, artifacts_dir=folder
+            )
+        else:
+            description = fit_gmm_bubbles(
+                table, n_components=4, covariance_type="diag", seed=1, max_fit_items=200,
+                max_iterations=50, artifacts_dir=folder,
+            )  # fmt: skip
+        digests.append(description.column("sha256").to_pylist())
+    assert digests[0] == digests[1]

@@ -103,6 +103,12 @@ def user_interest_profiles(
     )
 
 
+def in_item_order(items: pa.Table) -> pa.Table:
+    """Rows sorted by item_id: a parallel DuckDB scan returns rows in no fixed order, and a seeded
+    subsample of row positions must pick the same clips on every build."""
+    return items.sort_by([("item_id", "ascending")])
+
+
 def fit_gmm_bubbles(
     fit_items: pa.Table,
     *,
@@ -117,7 +123,7 @@ def fit_gmm_bubbles(
     `artifacts_dir`, and describe it in one row (parameters, fit quality, path, sha256)."""
     progress = Progress("interest-bubble mixture fit", "clips", fit_items.num_rows)
     fit = bubbles.fit_mixture(
-        vectors(fit_items, "embedding"),
+        vectors(in_item_order(fit_items), "embedding"),
         n_components=n_components,
         covariance_type=covariance_type,
         seed=seed,
@@ -170,7 +176,7 @@ def fit_semantic_codebooks(
 ) -> pa.Table:
     """Fit residual-quantisation codebooks on `fit_items`, save them, one row per level describing them
     (size, codes used, share of the squared norm left after the level, path, sha256)."""
-    emb = vectors(fit_items, "embedding")
+    emb = vectors(in_item_order(fit_items), "embedding")
     progress = Progress("semantic-ID codebooks fit", "clips", fit_items.num_rows)
     books = semantic_ids.fit_codebooks(
         emb, tuple(int(s) for s in sizes), seed=seed, max_fit_items=max_fit_items

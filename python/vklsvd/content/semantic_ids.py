@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.cluster import KMeans
+from threadpoolctl import threadpool_limits
 
 from vklsvd.content.profiles import l2_normalise
 from vklsvd.errors import VklsvdError
 from vklsvd.io.artifacts import load_npz, write_npz_atomically
-from vklsvd.resources import budgeted_threads
 from vklsvd.sampling import seeded_subsample
 
 ENCODE_CHUNK = 1 << 16
@@ -49,7 +49,9 @@ def fit_codebooks(vectors: np.ndarray, sizes: tuple[int, ...], *, seed: int, max
         distinct = np.unique(np.round(residual, 9), axis=0).shape[0]
         # one k-means++ start: restarts cost a full fit each and barely move a codebook of this size
         kmeans = KMeans(n_clusters=max(1, min(size, distinct)), n_init=1, random_state=seed + level)
-        with budgeted_threads():
+        # one thread: scikit-learn's parallel k-means adds per-thread partial sums in the order the threads
+        # finish, so on a busy machine the centroids' last bits, then the codes, change from run to run
+        with threadpool_limits(limits=1):
             kmeans.fit(residual)
         centroids.append(kmeans.cluster_centers_.astype(np.float64))
         residual = residual - kmeans.cluster_centers_[kmeans.labels_]
