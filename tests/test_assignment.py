@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from vklsvd.errors import VklsvdError
-from vklsvd.ranking.assignment import assign_with_capacity
+from vklsvd.ranking.assignment import assign_with_capacity, strategy_scores
 
 
 def _lists(result) -> dict[int, list[int]]:
@@ -92,3 +92,29 @@ def test_too_few_users_is_a_clear_error() -> None:
             capacity=2,
             seed=0,
         )
+
+
+def test_round_robin_gives_a_contended_user_to_the_clip_that_ranks_them_highest() -> None:
+    # user 7 (capacity 1) is clip 1's best candidate at score 0.2, and clip 2's second at 0.9: greedy by
+    # score gives them to clip 2, round robin to clip 1
+    pair_items = np.array([1, 1, 2, 2], dtype=np.uint32)
+    pair_users = np.array([7, 8, 6, 7], dtype=np.uint32)
+    scores = np.array([0.2, 0.1, 0.95, 0.9])
+    np.testing.assert_array_equal(strategy_scores(pair_items, scores, "round_robin"), [-1, -2, -1, -2])
+    lists = {}
+    for strategy in ("score", "round_robin"):
+        result = assign_with_capacity(
+            np.array([1, 2], dtype=np.uint32),
+            pair_items,
+            pair_users,
+            strategy_scores(pair_items, scores, strategy),
+            np.array([11, 12], dtype=np.uint32),
+            list_size=2,
+            capacity=1,
+            seed=0,
+        )
+        lists[strategy] = _lists(result)
+    assert lists["score"][2] == [6, 7] and 7 not in lists["score"][1]
+    assert lists["round_robin"][1][0] == 7 and 7 not in lists["round_robin"][2]
+    with pytest.raises(VklsvdError, match="unknown assignment strategy 'best'"):
+        strategy_scores(pair_items, scores, "best")

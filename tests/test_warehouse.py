@@ -52,7 +52,7 @@ def test_submission_is_the_rankers_assignment_not_the_baselines(validation_build
                     where ranking = '{ranking}' group by item_id"""
             )
         )
-        for ranking in ("ranker", "rrf_baseline")
+        for ranking in ("ranker", "ranker_round_robin", "rrf_baseline")
     }
     submission = dict(validation_build.query("select item_id, user_id from submission"))
     assert submission == lists["ranker"]
@@ -160,8 +160,9 @@ def test_ranker_trains_on_earlier_weeks_only(validation_build: Build) -> None:
 
 def test_every_ranking_is_scored_and_the_ranker_beats_random(validation_build: Build) -> None:
     scores = dict(validation_build.query("select ranking, ndcg from eval_summary"))
-    assert set(scores) == {"submission", "rrf_baseline", "random_users"}
+    assert set(scores) == {"submission", "rrf_baseline", "ranker_round_robin", "random_users"}
     assert scores["submission"] > 2 * scores["random_users"]
+    assert scores["ranker_round_robin"] > 2 * scores["random_users"]
     assert scores["rrf_baseline"] > 2 * scores["random_users"]
 
 

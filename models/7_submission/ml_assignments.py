@@ -3,9 +3,13 @@ from vklsvd.ranking.adapters import capacity_assignments
 
 
 def model(dbt, session):
-    scores = {"ranker": dbt.ref("ml_ranker_scores"), "rrf_baseline": dbt.ref("baseline_scores")}
+    ranker, baseline = to_arrow(dbt.ref("ml_ranker_scores")), to_arrow(dbt.ref("baseline_scores"))
     return capacity_assignments(
-        {ranking: to_arrow(relation) for ranking, relation in scores.items()},
+        {
+            "ranker": (ranker, "score"),
+            "ranker_round_robin": (ranker, "round_robin"),
+            "rrf_baseline": (baseline, "score"),
+        },
         to_arrow(dbt.ref("int_target_items")),
         to_arrow(dbt.ref("int_fill_users")),
         list_size=int(dbt.config.get("list_size")),

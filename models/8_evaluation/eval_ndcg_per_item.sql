@@ -1,10 +1,14 @@
--- NDCG@list_size of every scored target clip, for the submission (ranker), the reciprocal-rank-fusion
--- baseline under the same assignment, and the random-users reference.
+-- NDCG@list_size of every scored target clip, for the submission (ranker), the other rankings of
+-- ml_assignments under the same capacity (the fusion baseline; the ranker's scores assigned round robin)
+-- and the random-users reference.
+{% set assigned = ['rrf_baseline', 'ranker_round_robin'] %}
 select 'submission' as ranking, *
 from ({{ ndcg_per_item(ref('eval_submission_ranked'), ref('int_target_labels'), var('list_size')) }})
+{%- for name in assigned %}
 union all
-select 'rrf_baseline' as ranking, *
-from ({{ ndcg_per_item(ref('eval_baseline_ranked'), ref('int_target_labels'), var('list_size')) }})
+select '{{ name }}' as ranking, *
+from ({{ ndcg_per_item("(select item_id, user_id, position from " ~ ref('eval_assignment_ranked') ~ " where ranking = '" ~ name ~ "')", ref('int_target_labels'), var('list_size')) }})
+{%- endfor %}
 union all
 select 'random_users' as ranking, *
 from ({{ ndcg_per_item(ref('eval_random_ranked'), ref('int_target_labels'), var('list_size')) }})

@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from vklsvd.io.arrow import column, vectors
 from vklsvd.progress import Progress
-from vklsvd.ranking.assignment import assign_with_capacity
+from vklsvd.ranking.assignment import assign_with_capacity, strategy_scores
 from vklsvd.ranking.ranker import (
     RankerParams,
     feature_importance,
@@ -116,7 +116,7 @@ def score_target_pairs(description: pa.Table, target_pairs: Iterable[pa.RecordBa
 
 
 def capacity_assignments(
-    scores_by_ranking: Mapping[str, pa.Table],
+    scores_by_ranking: Mapping[str, tuple[pa.Table, str]],
     target_items: pa.Table,
     fill_users: pa.Table,
     *,
@@ -125,18 +125,19 @@ def capacity_assignments(
     seed: int,
 ) -> pa.Table:
     """Ranked lists (ranking, item_id, user_id, position, from_candidates) of every target clip for each
-    named table of scored pairs (item_id, user_id, score), each assigned alone under the per-user
-    capacity by the same code (`vklsvd.ranking.assignment`)."""
+    named (table of scored pairs (item_id, user_id, score), strategy) (`vklsvd.ranking.assignment`
+    STRATEGIES), each assigned alone under the per-user capacity by the same code."""
     fill = column(fill_users.sort_by([("priority", "ascending")]), "user_id", np.uint32)
     targets = column(target_items, "item_id", np.uint32)
     parts = []
-    for ranking, scores in scores_by_ranking.items():
-        progress = Progress(f"capacity assignment ({ranking})", "scored pairs", scores.num_rows)
+    for ranking, (scores, strategy) in scores_by_ranking.items():
+        progress = Progress(f"capacity assignment ({ranking}, {strategy})", "scored pairs", scores.num_rows)
+        items = column(scores, "item_id", np.uint32)
         result = assign_with_capacity(
             targets,
-            column(scores, "item_id", np.uint32),
+            items,
             column(scores, "user_id", np.uint32),
-            column(scores, "score", np.float64),
+            strategy_scores(items, column(scores, "score", np.float64), strategy),
             fill,
             list_size=list_size,
             capacity=capacity,

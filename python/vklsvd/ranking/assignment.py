@@ -25,6 +25,26 @@ MAX_FILL_ROUNDS = 50
 SHUFFLE_POOL_LIMIT = 4096
 
 
+#: How a user wanted by more clips than their capacity allows is shared out: `score` gives them to the
+#: clips where their score is highest (greedy by score: right when scores are comparable across clips);
+#: `round_robin` to the clips that rank them highest (each clip picks its next best user in turn: right
+#: when only the order within a clip means something).
+STRATEGIES = ("score", "round_robin")
+
+
+def strategy_scores(item_id: np.ndarray, score: np.ndarray, strategy: str) -> np.ndarray:
+    """The scores the greedy compares for `strategy`: the scores themselves, or minus each pair's rank
+    within its clip (1 = best, ties to the smaller row index) for round robin."""
+    if strategy == "score":
+        return score.astype(np.float64)
+    if strategy == "round_robin":
+        order = np.lexsort((np.arange(score.size), -score, item_id))
+        rank = np.empty(score.size, dtype=np.float64)
+        rank[order] = rank_within_sorted(item_id[order]) + 1
+        return -rank
+    raise VklsvdError(f"unknown assignment strategy {strategy!r}; use one of {list(STRATEGIES)}")
+
+
 @dataclass(frozen=True)
 class Assignment:
     item_id: np.ndarray  # uint32, one row per slot
