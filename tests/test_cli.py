@@ -38,6 +38,18 @@ def test_generate_a_shape_at_a_scale_with_overrides(tmp_path: Path) -> None:
     assert week.num_rows / users.num_rows > 20  # dense: many impressions per user-week
 
 
+def test_generate_an_author_driven_world(tmp_path: Path) -> None:
+    argv = ["generate", *SMALL, "--weeks", "3", "--seed", "2"]
+    assert main([*argv, "--out", str(tmp_path / "default")]) == 0
+    authored = [*argv, "--out", str(tmp_path / "authors"), "--author-exposure", "0.45"]
+    assert main([*authored, "--favourite-author-weight", "3"]) == 0
+    weeks = [
+        pq.read_table(tmp_path / name / "interactions" / "train" / "week_02.parquet")
+        for name in ("default", "authors")
+    ]
+    assert weeks[0].num_rows > 0 and not weeks[0].equals(weeks[1])  # the flags reach the generator
+
+
 def test_if_missing_skips_an_existing_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "synthetic"
     assert main(["generate", "--out", str(out), *SMALL, "--weeks", "3", "--if-missing"]) == 0
@@ -93,6 +105,7 @@ def test_download_full_data_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         ["download", "--target", "x", "--subsample", "up0.001_zz0.1"],
         ["download", "--target", "x", "--subsample", "full", "--weeks", "0-30"],
         ["generate", "--out", "x", "--weeks", "28"],
+        ["generate", "--out", "x", "--author-exposure", "0.9"],
     ],
 )
 def test_user_errors_exit_2_with_one_line(

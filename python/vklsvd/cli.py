@@ -82,6 +82,8 @@ def _run_generate(args: argparse.Namespace) -> int:
         "mean_impressions_per_user_week": args.impressions,
         "n_topics": args.topics,
         "activity_sigma": args.activity_sigma,
+        "author_exposure": args.author_exposure,
+        "favourite_author_weight": args.favourite_author_weight,
     }
     config = replace(config, **{name: value for name, value in overrides.items() if value is not None})
     summary = generate_dataset(out, config)
@@ -129,6 +131,17 @@ def register_generate(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     parser.add_argument("--topics", type=_positive_int, help="latent topics (default 24)")
     parser.add_argument(
         "--activity-sigma", type=_non_negative_float, help="spread of the users' mean activity (log-normal)"
+    )
+    parser.add_argument(
+        "--author-exposure",
+        type=_non_negative_float,
+        help="share of impressions from the users' favourite authors (default 0.08; e.g. 0.45 for a world "
+        "driven by followed authors)",
+    )
+    parser.add_argument(
+        "--favourite-author-weight",
+        type=_non_negative_float,
+        help="affinity a favourite author adds to an impression (default 1.2; e.g. 3.0)",
     )
     parser.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
     parser.add_argument(

@@ -11,7 +11,6 @@ from numpy.typing import NDArray
 
 from vklsvd.constants import INTERACTIONS_SCHEMA, SIGNALS
 from vklsvd.synthetic.config import (
-    AUTHOR_EXPOSURE,
     BACKLOG_WEEKS,
     CHUNK_ROWS,
     CLICK_ON_AUTHOR_FAVOURITE_BOOST,
@@ -28,7 +27,6 @@ from vklsvd.synthetic.config import (
     TARGET_RATES,
     TOPIC_EXPOSURE,
     W_AUTHOR_QUALITY,
-    W_FAVOURITE_AUTHOR,
     W_ITEM_QUALITY,
     W_TOPIC,
     FloatArray,
@@ -103,9 +101,9 @@ class _Simulator:
         targeted *= TOPIC_EXPOSURE / targeted.sum(axis=1, keepdims=True)
         source_weights = np.concatenate(
             (
-                np.full((self.n_users, 1), 1.0 - TOPIC_EXPOSURE - AUTHOR_EXPOSURE),
+                np.full((self.n_users, 1), 1.0 - TOPIC_EXPOSURE - world.config.author_exposure),
                 targeted,
-                np.full((self.n_users, 1), AUTHOR_EXPOSURE),
+                np.full((self.n_users, 1), world.config.author_exposure),
             ),
             axis=1,
         )
@@ -188,7 +186,7 @@ class _Simulator:
         is_favourite = (world.user_favourite_authors[user] == author[:, None]).any(axis=1)
         affinity = (
             W_TOPIC * interest * self.interest_scale[user]
-            + W_FAVOURITE_AUTHOR * is_favourite
+            + world.config.favourite_author_weight * is_favourite
             + W_AUTHOR_QUALITY * world.author_quality[author]
             + W_ITEM_QUALITY * world.item_quality[item]
             + world.user_propensity[user]
