@@ -1,8 +1,7 @@
 """Scale benchmark: the whole `dbt build` on generated datasets of each shape at several sizes.
 
-Usage (from the repository root, after `make install`; matplotlib comes with the `bench` extra)::
+Usage (from the repository root, after `make install`)::
 
-    .venv/bin/pip install -e '.[bench]'
     .venv/bin/python benchmarks/scale.py                            # sparse and dense, every size
     .venv/bin/python benchmarks/scale.py --shapes dense --sizes 1,5     # a quick subset
     .venv/bin/python benchmarks/scale.py --runs sparse:1,sparse:5,sparse:24.65,dense:24.65,dense:47

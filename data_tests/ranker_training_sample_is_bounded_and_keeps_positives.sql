@@ -1,6 +1,7 @@
 -- The ranker's training sample (ranker_feature_pairs): a sampled clip keeps every relevant candidate and
--- min(its irrelevant candidates, var ranker_negatives_per_clip) irrelevant ones; only clips with both
--- kinds are sampled; all sampled pairs together stay within var ranker_max_training_pairs.
+-- min(its irrelevant candidates, var ranker_negatives_per_clip) irrelevant ones, a held-out clip every
+-- candidate; only clips with both kinds are sampled; the sampled pairs of the other clips together stay
+-- within var ranker_max_training_pairs, the held-out clips within var ranker_holdout_clips, all of one week.
 -- Rows returned = failures.
 with candidates as (
     select as_of_week, item_id, count(*) filter (where label) as positives, count(*) filter (where not label) as negatives
@@ -10,7 +11,12 @@ with candidates as (
 ),
 
 sampled as (
-    select as_of_week, item_id, count(*) filter (where label) as positives, count(*) filter (where not label) as negatives
+    select
+        as_of_week,
+        item_id,
+        bool_or(is_holdout) as is_holdout,
+        count(*) filter (where label) as positives,
+        count(*) filter (where not label) as negatives
     from {{ ref('ranker_feature_pairs') }}
     where not is_target_week
     group by as_of_week, item_id
@@ -22,15 +28,26 @@ wrong_clips as (
     left join candidates as c on s.as_of_week = c.as_of_week and s.item_id = c.item_id
     where c.positives = 0 or c.negatives = 0
         or s.positives is distinct from c.positives
-        or s.negatives is distinct from least(c.negatives, {{ var('ranker_negatives_per_clip') }})
+        or s.negatives is distinct from case
+            when s.is_holdout then c.negatives else least(c.negatives, {{ var('ranker_negatives_per_clip') }})
+        end
+),
+
+wrong_holdout as (
+    select null as as_of_week, null as item_id, 'held-out clips' as problem
+    from sampled
+    having count(*) filter (where is_holdout) > {{ var('ranker_holdout_clips') }}
+        or count(distinct as_of_week) filter (where is_holdout) > 1
 ),
 
 over_cap as (
     select null as as_of_week, null as item_id, 'more than ranker_max_training_pairs' as problem
     from sampled
-    having sum(positives + negatives) > {{ var('ranker_max_training_pairs') }}
+    having sum(positives + negatives) filter (where not is_holdout) > {{ var('ranker_max_training_pairs') }}
 )
 
 select * from wrong_clips
+union all
+select * from wrong_holdout
 union all
 select * from over_cap

@@ -4,15 +4,15 @@
 {% macro project_vars() -%}
   {%- set names = [
     'data_root', 'subsample', 'dataset_signals', 'profile_kinds', 'target_week', 'test_week', 'first_week',
-    'user_sample', 'item_sample', 'sample_seed', 'positive_signals', 'stream_batch_rows', 'embedding_dim',
+    'user_sample', 'item_sample', 'sample_seed', 'positive_signals', 'label_signal_weights', 'stream_batch_rows', 'embedding_dim',
     'content_watch_weight', 'interest_max_clusters', 'interest_min_items_per_cluster', 'interest_iterations',
     'gmm_components', 'gmm_covariance', 'gmm_max_fit_items', 'gmm_max_iterations', 'gmm_item_top_components',
     'gmm_user_top_components', 'semantic_id_sizes', 'semantic_id_max_fit_items', 'semantic_id_counter_levels',
     'hnsw_profile_kinds', 'hnsw_m', 'hnsw_ef_construction', 'hnsw_ef_search', 'hnsw_max_ef_search',
     'hnsw_target_recall', 'hnsw_overfetch', 'hnsw_recall_queries', 'candidate_k', 'candidate_recall_ks',
-    'feature_windows', 'training_weeks', 'training_week_count', 'feature_as_of_weeks', 'feature_prior_strength',
-    'duration_bucket_bounds', 'ranker_candidate_k', 'ranker_negatives_per_clip', 'ranker_max_training_pairs',
-    'ranker_params', 'list_size', 'user_capacity', 'rrf_k', 'submission_path', 'artifacts_dir'
+    'feature_windows', 'training_weeks', 'training_week_count', 'training_clips_per_week', 'feature_as_of_weeks', 'feature_prior_strength',
+    'duration_bucket_bounds', 'ranker_negatives_per_clip', 'ranker_max_training_pairs', 'ranker_holdout_clips',
+    'ranker_params', 'ranker_feature_families', 'list_size', 'user_capacity', 'rrf_k', 'submission_path', 'artifacts_dir'
   ] -%}
   {%- set resolved = {} -%}
   {%- for name in names -%}{%- do resolved.update({name: var(name)}) -%}{%- endfor -%}

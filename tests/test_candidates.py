@@ -4,7 +4,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pytest
 
 from harness import default_hnsw_params
 from vklsvd.content.profiles import l2_normalise
@@ -61,6 +60,7 @@ def _profile_tables(rng: np.random.Generator, n_users: int, dim: int) -> tuple[p
     watched = l2_normalise(rng.normal(size=(n_users, dim))).astype(np.float32)
     profiles = pa.table(
         {
+            "as_of_week": pa.array(np.full(2 * n_users, 25), pa.int32()),
             "user_id": pa.array(np.concatenate([users, users]), pa.uint32()),
             "profile_kind": ["watched"] * n_users + ["negative"] * n_users,
             "embedding": np.vstack([watched, -watched]).tolist(),
@@ -69,6 +69,7 @@ def _profile_tables(rng: np.random.Generator, n_users: int, dim: int) -> tuple[p
     owners = np.repeat(users[: n_users // 2], 2)
     interests = pa.table(
         {
+            "as_of_week": pa.array(np.full(owners.size, 25), pa.int32()),
             "user_id": pa.array(owners, pa.uint32()),
             "interest_id": pa.array(np.tile([0, 1], n_users // 2), pa.int32()),
             "embedding": l2_normalise(rng.normal(size=(owners.size, dim))).astype(np.float32).tolist(),
@@ -101,6 +102,7 @@ def _hnsw_inputs(seed: int, n_users: int = 300, dim: int = 8):
     clips = rng.normal(size=(12, dim)).astype(np.float32)
     targets = pa.table(
         {
+            "as_of_week": pa.array(np.full(13, 25), pa.int32()),
             "item_id": pa.array(np.arange(1000, 1013), pa.uint32()),
             "has_embedding": [True] * 12 + [False],
             "embedding": [*clips.tolist(), None],
@@ -158,31 +160,33 @@ def test_hnsw_falls_back_to_exact_search_when_no_ef_reaches_the_target(tmp_path:
     assert found.column("user_id").to_pylist() == expected.user_id.tolist()
 
 
-def test_ranker_content_candidates_are_a_set_when_kinds_agree() -> None:
-    """A user with a single clip has the same watched and positive profile, so both kinds find them
-    with the same score: the candidates must still hold the pair once (it was a duplicate row)."""
-    from vklsvd.ranking.adapters import as_of_content_candidates
+def _as_of(table: pa.Table, week: int, keep: np.ndarray | None = None) -> pa.Table:
+    table = table if keep is None else table.filter(pa.array(keep))
+    return table.set_column(0, "as_of_week", pa.array(np.full(table.num_rows, week), pa.int32()))
 
-    same = [1.0, 0.0, 0.0]
-    profiles = pa.table(
-        {
-            "as_of_week": pa.array([7, 7, 7, 7, 8], pa.int32()),
-            "user_id": pa.array([1, 1, 2, 2, 1], pa.uint32()),
-            "profile_kind": ["watched", "positive", "watched", "positive", "watched"],
-            "embedding": [same, same, [0.0, 1.0, 0.0], [0.6, 0.8, 0.0], same],
-        }
+
+def test_each_as_of_week_searches_its_own_index(tmp_path: Path) -> None:
+    """Week 24 knows only the first 100 users (their vectors of that week); its clips' candidates come
+    from them alone, and week 25's candidates are those of an index built for week 25 by itself."""
+    n_users, k = 300, 10
+    profiles, interests, _, targets = _hnsw_inputs(11, n_users)
+    early = lambda table: table.column("user_id").to_numpy() <= 100  # noqa: E731
+    both_profiles = pa.concat_tables([profiles, _as_of(profiles, 24, early(profiles))])
+    both_interests = pa.concat_tables([interests, _as_of(interests, 24, early(interests))])
+    both_targets = pa.concat_tables([targets, _as_of(targets, 24)])
+    kwargs = dict(kinds=["watched"], k=k, overfetch=3, params=default_hnsw_params(seed=1), recall_queries=50)
+    description = build_user_hnsw_index(
+        both_profiles, both_interests, both_targets, artifacts_dir=tmp_path / "both", **kwargs
     )
-    clips = pa.table(
-        {
-            "as_of_week": pa.array([7, 8], pa.int32()),
-            "item_id": pa.array([50, 60], pa.uint32()),
-            "embedding": [[1.0, 0.1, 0.0], [0.0, 0.0, 1.0]],
-        }
+    assert sorted(description.column("as_of_week").to_pylist()) == [24, 25]
+    assert len(set(description.column("index_path").to_pylist())) == 2
+    found = hnsw_candidates(description, both_targets)
+    week = found.column("as_of_week").to_numpy()
+    users = found.column("user_id").to_numpy()
+    assert (week == 24).sum() == (week == 25).sum() == 12 * k
+    assert users[week == 24].max() <= 100 and users[week == 25].max() > 100
+    alone = hnsw_candidates(
+        build_user_hnsw_index(profiles, interests, targets, artifacts_dir=tmp_path / "alone", **kwargs),
+        targets,
     )
-    found = as_of_content_candidates(profiles, clips, k=5).to_pylist()
-    keys = [(row["as_of_week"], row["item_id"], row["user_id"]) for row in found]
-    assert sorted(keys) == [(7, 50, 1), (7, 50, 2), (8, 60, 1)]
-    by_key = {(row["item_id"], row["user_id"]): row["score"] for row in found}
-    # user 2 keeps the better of its two kinds (positive [0.6, 0.8, 0] is closer than watched)
-    expected = (0.6 + 0.08) / np.linalg.norm([1.0, 0.1, 0.0])
-    assert by_key[(50, 2)] == pytest.approx(expected, rel=1e-5)
+    assert users[week == 25].tolist() == alone.column("user_id").to_pylist()

@@ -1,4 +1,6 @@
-"""The feature layer cannot see the future: rewriting every week >= W leaves the features as of W unchanged.
+"""Nothing as of week W sees week W or later: rewriting every week >= W leaves unchanged the features, the
+user representations (profiles, interests, bubbles, semantic-ID counters), every candidate source and the
+ranker's candidate and pair features as of W (its labels, week W's own engagement, excepted).
 
 Two warehouses are built from the tiny dataset with as-of weeks W = 20 (training, var training_weeks)
 and 25 (the target week): one on the data as generated (``dbt build``, so the layer's data and unit tests
@@ -27,15 +29,29 @@ from vklsvd.constants import SIGNALS
 AS_OF_WEEK = 20
 TARGET_WEEK = 25
 VARIABLES: dict[str, Any] = {"training_weeks": [AS_OF_WEEK]}
-SELECTION = ("--select", "+tag:features", "--indirect-selection", "cautious")
-#: Feature tables keyed by as_of_week, and the key columns that order their rows.
+SELECTION = ("--select", "+tag:features", "+ranker_pair_features", "--indirect-selection", "cautious")
+#: Tables keyed by as_of_week (features, user representations, candidate sources, the ranker's pairs),
+#: and the key columns that order their rows.
 MARTS: dict[str, Sequence[str]] = {
     "user_features": ("user_id",),
     "author_features": ("author_id",),
     "user_author_features": ("user_id", "author_id"),
     "user_context_features": ("user_id", "context", "context_value"),
     "target_item_features": ("item_id",),
+    "int_user_activity": ("user_id",),
+    "int_author_audience": ("author_id", "user_id"),
+    "int_user_bubbles": ("user_id", "component"),
+    "int_user_semantic_prefixes": ("user_id", "level", "prefix"),
+    "ml_user_content_profiles": ("user_id", "profile_kind"),
+    "ml_user_interests": ("user_id", "interest_id"),
+    "candidates": ("item_id", "source", "user_id"),
+    "ranker_candidates": ("item_id", "user_id"),
 }
+#: Columns that are the as-of week's own labels (they are meant to change with its interactions).
+LABELS: dict[str, Sequence[str]] = {"ranker_candidates": ("label", "relevance")}
+#: The ranker's pair features: the pairs sampled as of W depend on W's labels, so the features of the
+#: pairs both builds sampled are compared.
+PAIR_FEATURES = "ranker_pair_features"
 #: Partial aggregates, the column of their period (or week) and the key columns that order their rows.
 #: Every as-of week is a period boundary, so rows of periods before W hold weeks before W only.
 WEEKLY: dict[str, tuple[str, Sequence[str]]] = {
@@ -89,7 +105,9 @@ def rewrite_future_weeks(root: Path, first_changed_week: int, seed: int = 7) -> 
 
 def rows(build: Build, table: str, keys: Sequence[str], where: str) -> list[tuple[Any, ...]]:
     order = ", ".join(keys)
-    return build.query(f"select * from {table} where {where} order by {order}")
+    labels = LABELS.get(table, ())
+    columns = f"* exclude ({', '.join(labels)})" if labels else "*"
+    return build.query(f"select {columns} from {table} where {where} order by {order}")
 
 
 def same_rows(left: list[tuple[Any, ...]], right: list[tuple[Any, ...]]) -> bool:
@@ -149,6 +167,18 @@ def test_rewrite_reaches_later_as_of_weeks(original: Build, changed: Build, tabl
     assert not same_rows(
         rows(original, table, MARTS[table], where), rows(changed, table, MARTS[table], where)
     ), f"{table} as of week {TARGET_WEEK} did not change: the rewrite of weeks >= {AS_OF_WEEK} is not seen"
+
+
+def test_pair_features_as_of_week_ignore_later_weeks(original: Build, changed: Build) -> None:
+    pairs = f"""select as_of_week, item_id, user_id from {PAIR_FEATURES} where as_of_week = {AS_OF_WEEK}"""
+    common = set(original.query(pairs)) & set(changed.query(pairs))
+    assert len(common) > 100, "too few pairs sampled by both builds to compare"
+    keys = ", ".join(f"({week}, {item}, {user})" for week, item, user in sorted(common))
+    where = f"(as_of_week, item_id, user_id) in ({keys})"
+    query = (
+        f"select * exclude (label, relevance) from {PAIR_FEATURES} where {where} order by item_id, user_id"
+    )
+    assert same_rows(original.query(query), changed.query(query))
 
 
 @pytest.mark.parametrize("table", sorted(WEEKLY))

@@ -31,6 +31,9 @@ def _pairs(seed: int, n_items: int = 40, n_users: int = 50) -> pa.Table:
     return pa.table(
         {
             "query_id": items.astype(np.int64),
+            # two training weeks: the second half of the clips is the later week, held out
+            "as_of_week": np.where(items > n_items // 2, 21, 20).astype(np.int32),
+            "is_holdout": items > n_items // 2,
             "item_id": items,
             "user_id": users,
             "signal": signal.astype(np.float32),
@@ -98,6 +101,63 @@ def xgb_matrix(pairs: pa.Table, names: list[str]):
     return xgb.DMatrix(feature_matrix(pairs, names))
 
 
+def test_the_held_out_week_chooses_the_trees_and_the_refit_uses_every_week() -> None:
+    params = default_ranker_params(n_estimators=60, early_stopping_rounds=5, seed=3)
+    learnable = _train(_pairs(0), params)
+    assert learnable.holdout_week == 21 and 0 < learnable.holdout_ndcg <= 1
+    assert learnable.booster.num_boosted_rounds() == learnable.trees
+    assert learnable.pairs == 2000  # the refit saw both weeks
+    rng = np.random.default_rng(9)
+    pure_noise = _pairs(0)
+    pure_noise = pure_noise.set_column(
+        pure_noise.schema.get_field_index("signal"),
+        "signal",
+        pa.array(rng.normal(size=2000).astype(np.float32)),
+    )
+    noisy = _train(pure_noise, params)
+    assert noisy.trees < learnable.trees  # nothing to learn: the held-out NDCG stops improving early
+
+
+def test_without_held_out_clips_every_tree_is_trained() -> None:
+    pairs = _pairs(0)
+    pairs = pairs.set_column(
+        pairs.schema.get_field_index("is_holdout"), "is_holdout", pa.array(np.zeros(2000, bool))
+    )
+    trained = _train(pairs, default_ranker_params(n_estimators=7))
+    assert trained.trees == 7 and trained.holdout_week is None and np.isnan(trained.holdout_ndcg)
+
+
+def test_graded_relevance_is_the_target_when_present() -> None:
+    """`relevance` (graded) replaces the binary label as the target of a ranking objective: tripling it
+    on the pairs of a second feature changes the model, and the relevant pairs are still counted as
+    positives; a probability objective (binary:logistic) sees it as engaged or not."""
+    logistic = default_ranker_params(n_estimators=10, seed=4, objective="binary:logistic")
+    params = default_ranker_params(n_estimators=10, seed=4, objective="rank:ndcg")
+    pairs = _pairs(3)
+    label = pairs.column("label").to_numpy()
+    flag = pairs.column("flag").to_numpy(zero_copy_only=False)
+    graded = pairs.append_column("relevance", pa.array((label * np.where(flag, 3, 1)).astype(np.int8)))
+    binary, weighted = _train(pairs, params), _train(graded, params)
+    assert "relevance" not in weighted.names and weighted.positives == binary.positives == int(label.sum())
+    matrix = xgb_matrix(pairs, binary.names)
+    assert not np.array_equal(binary.booster.predict(matrix), weighted.booster.predict(matrix))
+    as_probability = [_train(table, logistic).booster.predict(matrix) for table in (pairs, graded)]
+    assert np.array_equal(*as_probability)
+
+
+def test_calibration_maps_scores_to_engagement_rates() -> None:
+    trained = _train(_pairs(0), default_ranker_params(n_estimators=30, seed=3))
+    held_out = _pairs(1)
+    scores = score_pairs(trained.booster, trained.names, held_out)
+    probability = trained.calibration.probability(scores)
+    assert ((probability >= 0) & (probability <= 1)).all()
+    assert np.all(np.diff(probability[np.argsort(scores)]) >= -1e-12)  # monotone in the score
+    label = held_out.column("label").to_numpy()
+    top, bottom = scores >= np.quantile(scores, 0.9), scores <= np.quantile(scores, 0.5)
+    assert probability[top].mean() > 3 * probability[bottom].mean()
+    assert abs(probability.mean() - label.mean()) < 0.05
+
+
 def test_a_stream_that_disagrees_with_its_count_is_refused() -> None:
     pairs = _pairs(0, 4, 10)
     batches = pairs.to_batches(max_chunksize=15)
@@ -129,3 +189,39 @@ def test_tampered_model_file_is_refused(tmp_path: Path) -> None:
     path.write_text(path.read_text() + " ")
     with pytest.raises(VklsvdError, match="another build overwrote it"):
         load_ranker(path, digest)
+
+
+def test_feature_families_match_whole_names_and_must_match_something() -> None:
+    from vklsvd.ranking.ablation import family_columns
+
+    features = ["cos_watched", "u_impressions_all", "ua_positives_all", "hnsw_rank", "rrf_score"]
+    families = {"user": ["u_.*"], "candidates": [".*_rank", ".*_score"]}
+    assert family_columns(features, families) == {
+        "user": ["u_impressions_all"],  # whole-name match: u_.* is not ua_.*
+        "candidates": ["hnsw_rank", "rrf_score"],
+    }
+    with pytest.raises(VklsvdError, match=r"family 'typo'.*matches no feature"):
+        family_columns(features, {"typo": ["cosine_.*"]})
+    with pytest.raises(VklsvdError, match="non-empty list"):
+        family_columns(features, {"empty": []})
+
+
+def test_ablation_retrains_without_each_family() -> None:
+    from vklsvd.ranking.ablation import ablation_scores
+
+    pairs = _pairs(0)
+    params = default_ranker_params(n_estimators=15, seed=3)
+    targets = _pairs(1)
+    scores = ablation_scores(
+        lambda: pairs.to_batches(max_chunksize=400), pairs.schema, pairs.num_rows,
+        lambda: targets.to_batches(max_chunksize=300),
+        features=["signal", "noise", "flag"], families={"signal": ["signal"], "noise": ["noise", "flag"]},
+        params=params, trees=15, threads=1,
+    )  # fmt: skip
+    groups, labels = targets.column("item_id").to_numpy(), targets.column("label").to_numpy()
+    quality = {
+        family: mean_candidate_ndcg(groups, labels, table.column("score").to_numpy(), 100)
+        for family, table in scores.items()
+    }
+    assert set(quality) == {"signal", "noise"} and all(t.num_rows == 2000 for t in scores.values())
+    assert quality["noise"] > quality["signal"] + 0.2  # without the signal nothing is learnt

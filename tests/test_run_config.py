@@ -49,14 +49,18 @@ def test_fingerprint_names_the_folder_without_weekly_files(tiny_dataset: Path) -
         dataset_fingerprint(tiny_dataset, interactions_folder("up0.5"))
 
 
-def test_artifact_hashes_take_every_sha256_column_of_the_first_row() -> None:
+def test_artifact_hashes_take_every_sha256_column_of_the_first_row_or_of_every_week() -> None:
     tables = {
-        "index": pa.table({"index_sha256": ["a", "x"], "labels_sha256": ["b", "y"], "n": [1, 2]}),
+        "model": pa.table({"sha256": ["a", "x"], "n": [1, 2]}),
+        "index": pa.table({"as_of_week": [25, 24], "index_sha256": ["c", "e"], "labels_sha256": ["d", "f"]}),
         "empty": pa.table({"sha256": pa.array([], pa.string())}),
     }
     assert artifact_hashes(tables) == {
-        "index.index_sha256": "a",
-        "index.labels_sha256": "b",
+        "model.sha256": "a",
+        "index@24.index_sha256": "e",
+        "index@24.labels_sha256": "f",
+        "index@25.index_sha256": "c",
+        "index@25.labels_sha256": "d",
         "empty.sha256": None,
     }
 

@@ -52,7 +52,7 @@ def test_submission_is_the_rankers_assignment_not_the_baselines(validation_build
                     where ranking = '{ranking}' group by item_id"""
             )
         )
-        for ranking in ("ranker", "ranker_round_robin", "rrf_baseline")
+        for ranking in ("ranker", "ranker_greedy", "ranker_round_robin", "rrf_baseline")
     }
     submission = dict(validation_build.query("select item_id, user_id from submission"))
     assert submission == lists["ranker"]
@@ -95,6 +95,43 @@ def test_report_command_prints_ndcg_and_submission(validation_build: Build, caps
     out = capsys.readouterr().out
     assert "NDCG@100 week 25 submission" in out and "random_users" in out
     assert str(validation_build.submission) in out
+
+
+def test_ablation_scores_every_reference_source_and_family(validation_build: Build, capsys, tmp_path) -> None:
+    from harness import project_vars
+    from vklsvd.cli import main
+
+    rows = {
+        ranking: (kind, ndcg, recall)
+        for ranking, kind, ndcg, recall in validation_build.query(
+            "select ranking, kind, ndcg, recall from eval_ablation"
+        )
+    }
+    settings = project_vars()
+    expected = {"random_users", "rrf_baseline", "ranker", "ranker_greedy", "ranker_round_robin"}
+    expected |= {f"source_{source}" for source in settings["candidate_k"]}
+    expected |= {f"ranker_without_{family}" for family in settings["ranker_feature_families"]}
+    assert set(rows) == expected
+    # the submission's row is the submission's own NDCG
+    (submission,) = validation_build.query("select ndcg from eval_summary where ranking = 'submission'")[0]
+    assert rows["ranker"][1] == pytest.approx(submission)
+    assert rows["random_users"][1] < rows["rrf_baseline"][1]
+    # a source alone lists at most list_size of its own candidates: its recall is within the union's
+    (union,) = validation_build.query(
+        "select recall from candidate_recall where source = 'union' and k = 500"
+    )[0]
+    assert all(recall <= union + 1e-9 for kind, _, recall in rows.values() if kind == "source")
+
+    assert main(["report", "--warehouse", str(validation_build.warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert "ablation (validation week):" in out and "ranker_without_user_author" in out
+    chart = tmp_path / "charts" / "ablation.png"
+    assert (
+        main(["plot-ablation", "--warehouse", str(validation_build.warehouse), "--output", str(chart)]) == 0
+    )
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["plot-ablation", "--warehouse", str(tmp_path / "absent.duckdb")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
 
 
 def test_report_on_missing_warehouse_is_one_line(tmp_path: Path, capsys) -> None:
@@ -160,9 +197,16 @@ def test_ranker_trains_on_earlier_weeks_only(validation_build: Build) -> None:
 
 def test_every_ranking_is_scored_and_the_ranker_beats_random(validation_build: Build) -> None:
     scores = dict(validation_build.query("select ranking, ndcg from eval_summary"))
-    assert set(scores) == {"submission", "rrf_baseline", "ranker_round_robin", "random_users"}
+    assert set(scores) == {
+        "submission",
+        "rrf_baseline",
+        "ranker_greedy",
+        "ranker_round_robin",
+        "random_users",
+    }
     assert scores["submission"] > 2 * scores["random_users"]
     assert scores["ranker_round_robin"] > 2 * scores["random_users"]
+    assert scores["ranker_greedy"] > 2 * scores["random_users"]
     assert scores["rrf_baseline"] > 2 * scores["random_users"]
 
 

@@ -1,8 +1,21 @@
--- Overall activity of each user before the target week: the prior that very active users engage more.
-select
-    user_id,
-    count(*) as impressions,
-    cast(count_if(is_positive) as bigint) as positives,
-    max(week) as last_week
-from {{ ref('int_user_history') }}
-group by user_id
+-- Each user's overall activity before every as-of week (impressions, positive impressions): the prior that
+-- very active users engage more, behind the `active_users` candidates, the fill order of the submission
+-- (as of the target week) and the random baseline's population. Running totals over the as-of periods
+-- (macro as_of_running_totals), read at each as-of week (macro as_of_row).
+with per_period as (
+    select
+        user_id,
+        {{ feature_period('week', as_of_periods()) }} as period,
+        count(*) as impressions,
+        {{ count_where('is_positive') }} as positives
+    from {{ ref('int_user_history') }}
+    group by all
+),
+
+running as (
+    {{ as_of_running_totals('per_period', ['user_id'], ['impressions', 'positives']) }}
+)
+
+select w.as_of_week, r.user_id, r.impressions, r.positives
+from running as r
+inner join {{ ref('int_feature_as_of_weeks') }} as w on {{ as_of_row('r', 'w.as_of_week') }}

@@ -7,19 +7,25 @@
 -- Sizes come from counts per clip and hits from the few labelled pairs joined to the candidates, so the
 -- cost stays proportional to the candidates, never to candidates x depths.
 {% set depths = var('candidate_recall_ks') | list %}
-with depths as (
+with target_candidates as (
+    select item_id, user_id, source, source_rank
+    from {{ ref('candidates') }}
+    where as_of_week = {{ var('target_week') | int }}
+),
+
+depths as (
     select unnest({{ depths }}) as k
 ),
 
 union_best as (
     -- a pair is in the union at depth k when some source ranks it within k
     select item_id, user_id, min(source_rank) as source_rank
-    from {{ ref('candidates') }}
+    from target_candidates
     group by item_id, user_id
 ),
 
 ranked as (
-    select source, item_id, user_id, source_rank from {{ ref('candidates') }}
+    select source, item_id, user_id, source_rank from target_candidates
     union all
     select 'union' as source, item_id, user_id, source_rank from union_best
 ),

@@ -3,4 +3,4 @@ from vklsvd.retrieval.adapters import hnsw_candidates
 
 
 def model(dbt, session):
-    return hnsw_candidates(to_arrow(dbt.ref("ml_hnsw_user_index")), to_arrow(dbt.ref("int_target_items")))
+    return hnsw_candidates(to_arrow(dbt.ref("ml_hnsw_user_index")), to_arrow(dbt.ref("int_as_of_clips")))

@@ -6,13 +6,10 @@ from vklsvd.retrieval.hnsw import HnswParams
 
 def model(dbt, session):
     kinds = dbt.config.get("profile_kinds")
-    profiles = dbt.ref("ml_user_content_profiles").filter(
-        f"as_of_week = {int(dbt.config.get('target_week'))}"
-    )
     return build_user_hnsw_index(
-        to_arrow(profiles),
+        to_arrow(dbt.ref("ml_user_content_profiles")),
         to_arrow(dbt.ref("ml_user_interests")),
-        to_arrow(dbt.ref("int_target_items")),
+        to_arrow(dbt.ref("int_as_of_clips")),
         kinds=[str(kind) for kind in kinds],
         k=int(dbt.config.get("candidates_k")),
         overfetch=int(dbt.config.get("overfetch")),

@@ -2,8 +2,15 @@
 -- impression before the as-of week. Counters, means and rates over every window of var feature_windows,
 -- from weeks strictly before as_of_week only (summed from the per-period aggregates); context
 -- concentration (place, platform) from user_context_features and the number of engaged authors from
--- user_author_features (same as-of cut).
+-- user_author_features (same as-of cut). Activity trend: impressions and positives per week of the
+-- shortest finite window over those of each longer finite window (`*_trend_w1_w4` = last week against the
+-- 4-week mean: this week's activity is what separates users most), with active weeks and weeks since
+-- last active.
 {%- set windows = feature_windows() %}
+{#- activity trend: the shortest finite window's weekly rate against each longer finite window's -#}
+{%- set finite = windows | selectattr('weeks') | sort(attribute='weeks') | list %}
+{%- set trend_windows = [] %}
+{%- for long in finite[1:] %}{% do trend_windows.append((finite[0], long)) %}{% endfor %}
 {%- set signal_counters = [] %}
 {%- for signal in feature_signals() %}{% do signal_counters.append(signal ~ '_count') %}{% endfor %}
 with windowed as (
@@ -77,6 +84,12 @@ select
     c.top_place_share_{{ n }},
     c.place_entropy_{{ n }},
     c.top_platform_share_{{ n }},
+    {%- endfor %}
+    {%- for pair in trend_windows %}
+    {%- set short, long = pair %}
+    {%- for counter in ['impressions', 'positives'] %}
+    {{ safe_divide('w.' ~ counter ~ '_' ~ short.name ~ ' * ' ~ long.weeks, 'w.' ~ counter ~ '_' ~ long.name ~ ' * ' ~ short.weeks) }} as {{ counter }}_trend_{{ short.name }}_{{ long.name }},
+    {%- endfor %}
     {%- endfor %}
     w.as_of_week - w.last_active_week as weeks_since_last_active
 from windowed as w

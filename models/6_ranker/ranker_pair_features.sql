@@ -1,5 +1,6 @@
 -- Every feature of a (clip, user) pair itself, as of the pair's week, one row per feature pair
 -- (ranker_feature_pairs), in one table so that the ranker's pairs join no other pair-sized table:
+--   <source>_rank, <source>_score, n_sources, rrf_score  the pair's candidate columns (ranker_candidates)
 --   cos_*       cosine between the clip and the user's content profiles of each kind (var profile_kinds;
 --               null without that profile or without an embedding)
 --   sid_l{n}_*  the user's positives and watched mass on the clip's semantic-ID prefix of length n
@@ -15,8 +16,10 @@
 {% set levels = range(1, (var('semantic_id_counter_levels') | int) + 1) | list %}
 {% set ranks = range(1, (var('gmm_item_top_components') | int) + 1) | list %}
 {% set kinds = var('profile_kinds') %}
+{#- carried through from ranker_candidates: the graded target and the candidate columns -#}
+{% set carried = ['relevance'] + candidate_pair_columns() %}
 with pairs as (
-    select as_of_week, item_id, user_id, label from {{ ref('ranker_feature_pairs') }}
+    select * from {{ ref('ranker_feature_pairs') }}
 ),
 
 -- materialised: joined to the user's running totals before the clip's codes, a pair would meet every
@@ -35,11 +38,16 @@ bubble_lookups as materialized (
 ),
 
 hits as (
-    -- slot 0: the pair itself; slot n: prefix level n; slot 100 + r: the clip's r-th component
-    select as_of_week, item_id, user_id, 0 as slot, label, 0 as positives, 0.0 as mass, 0.0 as watched_mass
+    -- slot 0: the pair itself (label, candidate columns); slot n: prefix level n; slot 100 + r: the
+    -- clip's r-th component
+    select
+        as_of_week, item_id, user_id, 0 as slot, label, 0 as positives, 0.0 as mass, 0.0 as watched_mass
+        {%- for name in carried %}, {{ name }}{% endfor %}
     from pairs
     union all
-    select l.as_of_week, l.item_id, l.user_id, l.level, null, u.positives, u.watched, 0.0
+    select
+        l.as_of_week, l.item_id, l.user_id, l.level, null, u.positives, u.watched, 0.0
+        {%- for name in carried %}, null{% endfor %}
     from prefix_lookups as l
     inner join {{ ref('int_user_semantic_prefix_periods') }} as u
         on l.user_id = u.user_id and l.level = u.level and l.prefix = u.prefix
@@ -48,6 +56,7 @@ hits as (
     select
         l.as_of_week, l.item_id, l.user_id, 100 + l.component_rank, null, 0,
         l.probability * u.positive_mass, l.probability * u.watched_mass
+        {%- for name in carried %}, null{% endfor %}
     from bubble_lookups as l
     inner join {{ ref('int_user_bubble_periods') }} as u
         on l.user_id = u.user_id and l.component = u.component and {{ as_of_row('u', 'l.as_of_week') }}
@@ -59,6 +68,9 @@ by_pair as (
         item_id,
         user_id,
         bool_or(label) filter (where slot = 0) as label,
+        {%- for name in carried %}
+        max({{ name }}) filter (where slot = 0) as {{ name }},
+        {%- endfor %}
         {%- for level in levels %}
         coalesce(max(positives) filter (where slot = {{ level }}), 0) as sid_l{{ level }}_positives,
         coalesce(max(mass) filter (where slot = {{ level }}), 0) as sid_l{{ level }}_watched,
@@ -77,6 +89,9 @@ select
     p.user_id,
     w.is_target_week,
     p.label,
+    {%- for name in carried %}
+    p.{{ name }},
+    {%- endfor %}
     {%- for kind in kinds %}
     {{ vector_cosine('c.embedding', kind ~ '.embedding') }} as cos_{{ kind }},
     {%- endfor %}

@@ -6,7 +6,8 @@ def model(dbt, session):
     ranker, baseline = to_arrow(dbt.ref("ml_ranker_scores")), to_arrow(dbt.ref("baseline_scores"))
     return capacity_assignments(
         {
-            "ranker": (ranker, "score"),
+            "ranker": (ranker, "expected_dcg"),
+            "ranker_greedy": (ranker, "score"),
             "ranker_round_robin": (ranker, "round_robin"),
             "rrf_baseline": (baseline, "score"),
         },

@@ -1,7 +1,8 @@
--- NDCG@list_size of every scored target clip, for the submission (ranker), the other rankings of
--- ml_assignments under the same capacity (the fusion baseline; the ranker's scores assigned round robin)
--- and the random-users reference.
-{% set assigned = ['rrf_baseline', 'ranker_round_robin'] %}
+-- NDCG@list_size of every scored target clip, for the submission (ranker: calibrated probabilities
+-- assigned for the most expected NDCG), the other rankings of ml_assignments under the same capacity
+-- (the fusion baseline; the ranker's scores assigned greedily by raw score and round robin) and the
+-- random-users reference.
+{% set assigned = ['rrf_baseline', 'ranker_greedy', 'ranker_round_robin'] %}
 select 'submission' as ranking, *
 from ({{ ndcg_per_item(ref('eval_submission_ranked'), ref('int_target_labels'), var('list_size')) }})
 {%- for name in assigned %}

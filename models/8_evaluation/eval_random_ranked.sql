@@ -7,6 +7,7 @@
 with users as (
     select user_id, row_number() over (order by user_id) - 1 as user_number
     from {{ ref('int_user_activity') }}
+    where as_of_week = {{ var('target_week') | int }}
 ),
 
 population as (

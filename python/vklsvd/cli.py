@@ -214,6 +214,26 @@ def register_report(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     parser.set_defaults(handler=_run_report)
 
 
+def _run_plot_ablation(args: argparse.Namespace) -> int:
+    from vklsvd.report import plot_ablation
+
+    print(f"ablation chart: {plot_ablation(Path(args.warehouse), Path(args.output))}")
+    return 0
+
+
+@subcommand
+def register_plot_ablation(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
+    """``vklsvd plot-ablation``: the warehouse's ablation table as a PNG bar chart."""
+    parser = subparsers.add_parser(
+        "plot-ablation", help="draw the validation week's ablation (eval_ablation) as a PNG bar chart"
+    )
+    parser.add_argument(
+        "--warehouse", default="warehouse/vklsvd.duckdb", help="the DuckDB file `dbt build` wrote"
+    )
+    parser.add_argument("--output", default="output/ablation.png", help="the PNG file to write")
+    parser.set_defaults(handler=_run_plot_ablation)
+
+
 # --- entry point --------------------------------------------------------------------------------------
 
 

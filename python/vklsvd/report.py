@@ -23,6 +23,7 @@ def warehouse_report(warehouse: Path) -> str:
             config = connection.execute(
                 "select section, name, value from run_config order by section, name"
             ).fetchall()
+            ablation = ablation_rows(connection)
         except duckdb.CatalogException as error:
             raise VklsvdError(
                 f"{warehouse}: the build did not finish ({_first_line(error)}); rerun `dbt build` and read "
@@ -41,8 +42,68 @@ def warehouse_report(warehouse: Path) -> str:
         lines.append("no scored clips: the target week has no labels (test week) or no positives")
     for path, clips, sha in export:
         lines.append(f"submission: {path} ({clips} clips, sha256 {sha[:12]})")
+    lines.extend(ablation_lines(ablation))
     lines.extend(run_config_lines(config))
     return "\n".join(lines)
+
+
+#: Columns of eval_ablation that the report and the chart read, in order.
+ABLATION_COLUMNS = ("ranking", "kind", "ndcg", "recall", "clips_scored")
+
+
+def ablation_rows(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """The rows of eval_ablation in the model's own order (ranking_order)."""
+    return connection.execute(
+        f"select {', '.join(ABLATION_COLUMNS)} from eval_ablation order by ranking_order"
+    ).fetchall()
+
+
+def ablation_lines(rows: list[tuple]) -> list[str]:
+    """The ablation as a table: ranking, kind, NDCG and recall at the list size."""
+    lines = ["ablation (validation week):", f"  {'ranking':<34} {'kind':<10} {'NDCG':>7} {'recall':>7}"]
+    for ranking, kind, ndcg, recall, _ in rows:
+        shown = [f"{value:7.4f}" if value is not None else f"{'n/a':>7}" for value in (ndcg, recall)]
+        lines.append(f"  {ranking:<34} {kind:<10} {shown[0]} {shown[1]}")
+    return lines
+
+
+def plot_ablation(warehouse: Path, output: Path) -> Path:
+    """Draw eval_ablation as horizontal NDCG bars (one colour per kind) into a PNG written atomically."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from vklsvd.io.artifacts import write_atomically
+
+    if not warehouse.is_file():
+        raise VklsvdError(f"{warehouse}: warehouse file not found; run `make demo` or `dbt build` first")
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        try:
+            rows = ablation_rows(connection)
+            week = connection.execute("select max(target_week) from eval_ablation").fetchone()[0]
+        except (duckdb.CatalogException, duckdb.BinderException) as error:
+            raise VklsvdError(
+                f"{warehouse}: no ablation table ({_first_line(error)}); rebuild it with `dbt build`"
+            ) from error
+    if not rows:
+        raise VklsvdError(f"{warehouse}: eval_ablation is empty; the target week has no labels")
+    kinds = sorted({kind for _, kind, *_ in rows})
+    colours = dict(zip(kinds, plt.get_cmap("tab10").colors, strict=False))
+    figure, axes = plt.subplots(figsize=(8, 0.35 * len(rows) + 1.2))
+    names = [ranking for ranking, *_ in rows][::-1]
+    values = [ndcg or 0.0 for _, _, ndcg, *_ in rows][::-1]
+    axes.barh(names, values, color=[colours[kind] for _, kind, *_ in rows][::-1])
+    for position, value in enumerate(values):
+        axes.text(value, position, f" {value:.4f}", va="center", fontsize=8)
+    axes.set_xlim(0, 1.25 * max(max(values), 1e-6))  # room for the value labels and the legend
+    axes.set_xlabel(f"NDCG@100, week {week} ({rows[0][4]} labelled clips)")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=colours[kind]) for kind in kinds]
+    axes.legend(handles=handles, labels=kinds, loc="upper right", fontsize=8)
+    figure.tight_layout()
+    write_atomically(Path(output), lambda target: figure.savefig(target, format="png", dpi=120))
+    plt.close(figure)
+    return Path(output)
 
 
 def run_config_lines(rows: list[tuple[str, str, str]]) -> list[str]:

@@ -86,13 +86,20 @@ def interactions_folder(subsample: str) -> str:
 
 
 def artifact_hashes(descriptions: Mapping[str, pa.Table]) -> dict[str, str | None]:
-    """`<model>.<column>` -> value of every `*sha256` column of each model's first row."""
+    """`<model>.<column>` -> value of every `*sha256` column of each model's row; a model with a row
+    per as-of week (an `as_of_week` column) gives `<model>@<week>.<column>` for each week."""
     hashes: dict[str, str | None] = {}
     for model, table in descriptions.items():
-        first = table.slice(0, 1).to_pylist()
-        for name in table.schema.names:
-            if name.endswith("sha256"):
-                hashes[f"{model}.{name}"] = first[0][name] if first else None
+        if "as_of_week" in table.schema.names:
+            rows = table.sort_by([("as_of_week", "ascending")]).to_pylist()
+            keyed = [(f"{model}@{row['as_of_week']}", row) for row in rows]
+        else:
+            first = table.slice(0, 1).to_pylist()
+            keyed = [(model, first[0] if first else None)]
+        for key, row in keyed:
+            for name in table.schema.names:
+                if name.endswith("sha256"):
+                    hashes[f"{key}.{name}"] = row[name] if row else None
     return hashes
 
 

@@ -74,31 +74,61 @@ def _empty_profiles(dim: int) -> pa.Table:
 
 
 def user_interest_profiles(
-    history: pa.Table, embeddings: pa.Table, *, k_max: int, min_items_per_cluster: int, n_iter: int
+    history: pa.Table,
+    embeddings: pa.Table,
+    as_of_weeks: pa.Table,
+    *,
+    k_max: int,
+    min_items_per_cluster: int,
+    n_iter: int,
 ) -> pa.Table:
-    """Multi-interest vectors: spherical k-means of each user's positive clips (see
-    `vklsvd.content.interests`)."""
+    """Multi-interest vectors as of every as-of week: spherical k-means of each user's positive clips of
+    the weeks strictly before it (see `vklsvd.content.interests`). `history` holds (user_id, item_id,
+    week, is_positive); one row per (as-of week, user, interest)."""
     emb = vectors(embeddings, "embedding")
-    progress = Progress("multi-interest profiles", "positive events", history.num_rows)
-    result = multi_interest_profiles(
-        column(history, "user_id", np.uint32),
-        column(history, "item_id", np.uint32),
-        column(history, "is_positive", np.float64),
-        column(embeddings, "item_id", np.uint32),
-        emb,
-        k_max=k_max,
-        min_items_per_cluster=min_items_per_cluster,
-        n_iter=n_iter,
-    )
-    progress.advance(history.num_rows)
-    progress.finish(f"{result.size:,} interest vectors")
+    embedding_ids = column(embeddings, "item_id", np.uint32)
+    weeks = column(history, "week", np.int64)
+    users = column(history, "user_id", np.uint32)
+    items = column(history, "item_id", np.uint32)
+    weights = column(history, "is_positive", np.float64)
+    as_of = sorted(column(as_of_weeks, "as_of_week", np.int64).tolist())
+    progress = Progress("multi-interest profiles", "positive events", history.num_rows * len(as_of))
+    parts = []
+    for week in as_of:
+        before = weeks < week
+        result = multi_interest_profiles(
+            users[before], items[before], weights[before], embedding_ids, emb,
+            k_max=k_max, min_items_per_cluster=min_items_per_cluster, n_iter=n_iter,
+        )  # fmt: skip
+        progress.advance(history.num_rows)
+        parts.append(
+            pa.table(
+                {
+                    "as_of_week": pa.array(np.full(result.size, week, dtype=np.int32)),
+                    "user_id": pa.array(result.user_id, pa.uint32()),
+                    "interest_id": pa.array(result.interest_id, pa.int32()),
+                    "weight": pa.array(result.weight, pa.float32()),
+                    "n_items": pa.array(result.n_items, pa.int32()),
+                    "embedding": vector_array(result.embedding)
+                    if result.size
+                    else pa.array([], vector_type(emb)),
+                }
+            )
+        )
+    table = pa.concat_tables(parts) if parts else _empty_interests(emb)
+    progress.finish(f"{table.num_rows:,} interest vectors")
+    return table
+
+
+def _empty_interests(emb: np.ndarray) -> pa.Table:
     return pa.table(
         {
-            "user_id": pa.array(result.user_id, pa.uint32()),
-            "interest_id": pa.array(result.interest_id, pa.int32()),
-            "weight": pa.array(result.weight, pa.float32()),
-            "n_items": pa.array(result.n_items, pa.int32()),
-            "embedding": vector_array(result.embedding) if result.size else pa.array([], vector_type(emb)),
+            "as_of_week": pa.array([], pa.int32()),
+            "user_id": pa.array([], pa.uint32()),
+            "interest_id": pa.array([], pa.int32()),
+            "weight": pa.array([], pa.float32()),
+            "n_items": pa.array([], pa.int32()),
+            "embedding": pa.array([], vector_type(emb)),
         }
     )
 

@@ -1,5 +1,5 @@
 """Arrow adapters of the ranker and submission stages (models/6_ranker, models/7_submission): the
-ranker's content candidates, training, scoring and the capacity assignment of every ranking."""
+ranker's training, scoring and the capacity assignment of every ranking."""
 
 from __future__ import annotations
 
@@ -9,72 +9,33 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from vklsvd.io.arrow import column, vectors
+from vklsvd.io.arrow import column
 from vklsvd.progress import Progress
+from vklsvd.ranking.ablation import Batches, ablation_scores
 from vklsvd.ranking.assignment import assign_with_capacity, strategy_scores
 from vklsvd.ranking.ranker import (
     RankerParams,
     feature_importance,
+    load_calibration,
     load_ranker,
+    load_ranker_with_params,
     save_ranker,
     score_pair_batches,
     train_ranker,
 )
-from vklsvd.resources import budgeted_threads, thread_budget
-from vklsvd.retrieval.exact import exact_top_k
-from vklsvd.segments import dedupe_max
+from vklsvd.resources import thread_budget
 
 RANKER_FILE = "ranker.json"
-CANDIDATE_KINDS = ("watched", "positive")
-
-
-def _with_embedding(clips: pa.Table) -> pa.Table:
-    return clips.filter(pc.is_valid(clips.column("embedding")))
-
-
-def as_of_content_candidates(profiles: pa.Table, clips: pa.Table, *, k: int) -> pa.Table:
-    """For every as-of week, each cold clip's k most similar users by exact cosine search, per profile kind
-    in CANDIDATE_KINDS (profiles and clips of the same week only), as a set of (week, clip, user): a user
-    found by several kinds keeps the best score (a user with one clip has the same watched and positive
-    profile, hence the same score twice)."""
-    clips = _with_embedding(clips)
-    clip_weeks = column(clips, "as_of_week", np.int32)
-    clip_ids = column(clips, "item_id", np.uint32)
-    clip_vectors = vectors(clips, "embedding")
-    weeks = column(profiles, "as_of_week", np.int32)
-    kinds = column(profiles, "profile_kind", object)
-    users = column(profiles, "user_id", np.uint32)
-    profile_vectors = vectors(profiles, "embedding")
-    parts: dict[str, list[np.ndarray]] = {"as_of_week": [], "item_id": [], "user_id": [], "score": []}
-    progress = Progress("ranker content candidates", "clips", int(clip_ids.size))
-    with budgeted_threads() as threads:
-        for week in np.unique(clip_weeks).tolist():
-            queries = clip_weeks == week
-            found = []
-            for kind in CANDIDATE_KINDS:
-                base = (weeks == week) & (kinds == kind)
-                q, b, s, _ = exact_top_k(
-                    clip_ids[queries], clip_vectors[queries], users[base], profile_vectors[base], k,
-                    threads=threads,
-                )  # fmt: skip
-                found.append((q, b, s))
-            item, user, score = dedupe_max(*(np.concatenate(part) for part in zip(*found, strict=True)))
-            parts["as_of_week"].append(np.full(item.size, week, dtype=np.int32))
-            parts["item_id"].append(item)
-            parts["user_id"].append(user)
-            parts["score"].append(score)
-            progress.advance(int(queries.sum()))
-    progress.finish()
-    return pa.table(
-        {
-            "as_of_week": pa.array(np.concatenate(parts["as_of_week"] or [np.empty(0, np.int32)])),
-            "item_id": pa.array(np.concatenate(parts["item_id"] or [np.empty(0, np.uint32)]), pa.uint32()),
-            "user_id": pa.array(np.concatenate(parts["user_id"] or [np.empty(0, np.uint32)]), pa.uint32()),
-            "score": pa.array(np.concatenate(parts["score"] or [np.empty(0, np.float32)]), pa.float32()),
-        }
-    )
+ASSIGNMENT_SCHEMA = pa.schema(
+    {
+        "ranking": pa.string(),
+        "item_id": pa.uint32(),
+        "user_id": pa.uint32(),
+        "position": pa.int32(),
+        "from_candidates": pa.bool_(),
+    }
+)
 
 
 def train_ranker_model(
@@ -89,13 +50,16 @@ def train_ranker_model(
     started = time.perf_counter()
     trained = train_ranker(batches, schema, n_rows, params, threads=thread_budget())
     path = artifacts_dir / RANKER_FILE
-    digest = save_ranker(trained.booster, trained.names, params, path)
+    digest = save_ranker(trained.booster, trained.names, params, path, trained.calibration)
     return pa.table(
         {
             "path": [str(path)],
             "sha256": [digest],
             "objective": [params.objective],
             "n_estimators": pa.array([params.n_estimators], pa.int32()),
+            "trees": pa.array([trained.trees], pa.int32()),
+            "holdout_week": pa.array([trained.holdout_week], pa.int32()),
+            "holdout_ndcg": pa.array([trained.holdout_ndcg], pa.float64()),
             "features": pa.array([len(trained.names)], pa.int32()),
             "training_pairs": pa.array([trained.pairs], pa.int64()),
             "training_clips": pa.array([trained.clips], pa.int64()),
@@ -108,11 +72,12 @@ def train_ranker_model(
 
 
 def score_target_pairs(description: pa.Table, target_pairs: Iterable[pa.RecordBatch]) -> pa.Table:
-    """The trained model's score for every target-week candidate pair (higher = rank first), streamed."""
-    booster, names = load_ranker(
-        description.column("path")[0].as_py(), description.column("sha256")[0].as_py()
-    )
-    return score_pair_batches(booster, names, target_pairs, threads=thread_budget())
+    """The trained model's score for every target-week candidate pair (higher = rank first) and its
+    calibrated probability of engagement, streamed."""
+    path, digest = description.column("path")[0].as_py(), description.column("sha256")[0].as_py()
+    booster, names = load_ranker(path, digest)
+    calibration = load_calibration(path, digest)
+    return score_pair_batches(booster, names, target_pairs, threads=thread_budget(), calibration=calibration)
 
 
 def capacity_assignments(
@@ -125,23 +90,30 @@ def capacity_assignments(
     seed: int,
 ) -> pa.Table:
     """Ranked lists (ranking, item_id, user_id, position, from_candidates) of every target clip for each
-    named (table of scored pairs (item_id, user_id, score), strategy) (`vklsvd.ranking.assignment`
-    STRATEGIES), each assigned alone under the per-user capacity by the same code."""
+    named (table of scored pairs (item_id, user_id, score[, probability]), strategy)
+    (`vklsvd.ranking.assignment` STRATEGIES; expected_dcg reads `probability`), each assigned alone
+    under the per-user capacity by the same code."""
+    if not scores_by_ranking:
+        return ASSIGNMENT_SCHEMA.empty_table()
     fill = column(fill_users.sort_by([("priority", "ascending")]), "user_id", np.uint32)
     targets = column(target_items, "item_id", np.uint32)
     parts = []
     for ranking, (scores, strategy) in scores_by_ranking.items():
         progress = Progress(f"capacity assignment ({ranking}, {strategy})", "scored pairs", scores.num_rows)
         items = column(scores, "item_id", np.uint32)
+        users = column(scores, "user_id", np.uint32)
+        # the expected-NDCG assignment works on calibrated probabilities and lists users by them
+        values = column(scores, "probability" if strategy == "expected_dcg" else "score", np.float64)
         result = assign_with_capacity(
             targets,
             items,
-            column(scores, "user_id", np.uint32),
-            strategy_scores(items, column(scores, "score", np.float64), strategy),
+            users,
+            strategy_scores(items, values, strategy, user_id=users, list_size=list_size, capacity=capacity),
             fill,
             list_size=list_size,
             capacity=capacity,
             seed=seed,
+            position_score=values if strategy == "expected_dcg" else None,
         )
         progress.advance(scores.num_rows)
         from_candidates = int(result.from_candidates.sum())
@@ -158,3 +130,36 @@ def capacity_assignments(
             )
         )
     return pa.concat_tables(parts)
+
+
+def ablation_assignments(
+    model_description: pa.Table,
+    training: Batches,
+    schema: pa.Schema,
+    n_rows: int,
+    targets: Batches,
+    target_items: pa.Table,
+    fill_users: pa.Table,
+    *,
+    families: Mapping[str, list[str]],
+    list_size: int,
+    capacity: int,
+    seed: int,
+) -> pa.Table:
+    """The ablation's lists: for every feature family, the ranker retrained without it (the saved model's
+    parameters and number of trees, `vklsvd.ranking.ablation`) and its target scores assigned under the
+    capacity like the submission's, as ranking `ranker_without_<family>`."""
+    row = model_description.to_pylist()[0]
+    _, names, params = load_ranker_with_params(row["path"], row["sha256"])
+    scores = ablation_scores(
+        training, schema, n_rows, targets,
+        features=names, families=families, params=params, trees=int(row["trees"]), threads=thread_budget(),
+    )  # fmt: skip
+    return capacity_assignments(
+        {f"ranker_without_{family}": (table, "score") for family, table in scores.items()},
+        target_items,
+        fill_users,
+        list_size=list_size,
+        capacity=capacity,
+        seed=seed,
+    )

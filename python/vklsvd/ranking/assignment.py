@@ -28,15 +28,32 @@ SHUFFLE_POOL_LIMIT = 4096
 #: How a user wanted by more clips than their capacity allows is shared out: `score` gives them to the
 #: clips where their score is highest (greedy by score: right when scores are comparable across clips);
 #: `round_robin` to the clips that rank them highest (each clip picks its next best user in turn: right
-#: when only the order within a clip means something).
-STRATEGIES = ("score", "round_robin")
+#: when only the order within a clip means something); `expected_dcg` to the clips where they add the
+#: most expected NDCG, the scores being calibrated probabilities (`vklsvd.ranking.expected_dcg`).
+STRATEGIES = ("score", "round_robin", "expected_dcg")
 
 
-def strategy_scores(item_id: np.ndarray, score: np.ndarray, strategy: str) -> np.ndarray:
-    """The scores the greedy compares for `strategy`: the scores themselves, or minus each pair's rank
-    within its clip (1 = best, ties to the smaller row index) for round robin."""
+def strategy_scores(
+    item_id: np.ndarray,
+    score: np.ndarray,
+    strategy: str,
+    *,
+    user_id: np.ndarray | None = None,
+    list_size: int = 100,
+    capacity: int = 100,
+) -> np.ndarray:
+    """The scores the greedy compares for `strategy`: the scores themselves; minus each pair's rank
+    within its clip (1 = best, ties to the smaller row index) for round robin; for expected_dcg each
+    pair's expected NDCG gain less its user's Lagrangian price (`score` = probabilities; needs
+    `user_id`, `list_size`, `capacity`)."""
     if strategy == "score":
         return score.astype(np.float64)
+    if strategy == "expected_dcg":
+        if user_id is None:
+            raise VklsvdError("the expected_dcg strategy needs the pairs' user ids")
+        from vklsvd.ranking.expected_dcg import priced_gains
+
+        return priced_gains(item_id, user_id, score, list_size=list_size, capacity=capacity)
     if strategy == "round_robin":
         order = np.lexsort((np.arange(score.size), -score, item_id))
         rank = np.empty(score.size, dtype=np.float64)
@@ -97,8 +114,11 @@ def assign_with_capacity(
     list_size: int,
     capacity: int,
     seed: int,
+    position_score: np.ndarray | None = None,
 ) -> Assignment:
-    """Assign users to every clip of `target_items`; see the module docstring for the rule."""
+    """Assign users to every clip of `target_items`; see the module docstring for the rule. A clip's
+    users are ordered by `position_score` (default: `score`), so a selection made on priced gains can
+    still list each clip's users by their probability."""
     target_items = np.unique(target_items.astype(np.uint32))
     fill_users = fill_users.astype(np.uint32)
     all_users = np.unique(np.concatenate([user_id.astype(np.uint32), fill_users]))
@@ -114,11 +134,13 @@ def assign_with_capacity(
     item_idx = np.searchsorted(target_items, item_id[in_target])
     user_idx = np.searchsorted(all_users, user_id[in_target].astype(np.uint32))
     pair_score = score[in_target].astype(np.float64)
+    pair_position = (score if position_score is None else position_score)[in_target].astype(np.float64)
     # duplicates of a (clip, user) pair keep their best score
     key = item_idx.astype(np.int64) * all_users.size + user_idx
     order = np.lexsort((-pair_score, key))
     first = np.r_[True, key[order][1:] != key[order][:-1]]
-    item_idx, user_idx, pair_score = item_idx[order][first], user_idx[order][first], pair_score[order][first]
+    item_idx, user_idx = item_idx[order][first], user_idx[order][first]
+    pair_score, pair_position = pair_score[order][first], pair_position[order][first]
 
     need = np.full(target_items.size, list_size, dtype=np.int64)
     spare = np.full(all_users.size, capacity, dtype=np.int64)
@@ -127,7 +149,7 @@ def assign_with_capacity(
     )
     slots_item = [item_idx[accepted]]
     slots_user = [user_idx[accepted]]
-    slots_score = [pair_score[accepted]]
+    slots_score = [pair_position[accepted]]
     slots_from_candidates = [np.ones(int(accepted.sum()), dtype=bool)]
 
     fill_idx = np.searchsorted(all_users, fill_users)

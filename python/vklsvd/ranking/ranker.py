@@ -3,6 +3,9 @@
 Each target clip is a query and its candidate users the documents, so a LambdaMART objective optimises
 NDCG over users of a clip, which is exactly the challenge metric. Training pairs come from earlier weeks
 (labels of those weeks, features as of each); the trained booster scores the target week's candidates.
+The number of trees is chosen on a held-out week: a first fit on the earlier training weeks stops early
+on the NDCG of the last training week's held-out clips (every candidate kept, as served), then the model
+is refitted on every training week with that many trees.
 
 Memory stays bounded at any size: training pairs reach XGBoost through a data iterator, batch by batch,
 into a `QuantileDMatrix` that keeps one byte per feature value (its histogram bin), never the float
@@ -12,7 +15,7 @@ matrix of all pairs; scoring streams the target pairs batch by batch.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -20,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import xgboost as xgb
+from sklearn.isotonic import IsotonicRegression
 
 from vklsvd.errors import VklsvdError
 from vklsvd.io.arrow import column
@@ -28,16 +32,20 @@ from vklsvd.progress import Progress
 from vklsvd.segments import rank_within_sorted
 
 #: Columns of a pairs table that are keys, bookkeeping or the target, never features.
-NON_FEATURES = frozenset({"item_id", "user_id", "as_of_week", "label", "query_id", "is_target_week"})
+NON_FEATURES = frozenset(
+    {"item_id", "user_id", "as_of_week", "label", "relevance", "query_id", "is_target_week", "is_holdout"}
+)
 
 
 @dataclass(frozen=True)
 class RankerParams:
     """XGBoost settings; the values come from the var `ranker_params` (plus `sample_seed` and the NDCG
-    depth `list_size`), so this class has no defaults of its own."""
+    depth `list_size`), so this class has no defaults of its own. `n_estimators` is the most trees;
+    `early_stopping_rounds` rounds without a better held-out NDCG stop the first fit."""
 
     objective: str
     n_estimators: int
+    early_stopping_rounds: int
     max_depth: int
     learning_rate: float
     min_child_weight: float
@@ -62,6 +70,11 @@ class RankerParams:
             "eval_metric": f"ndcg@{self.eval_at}",
             "lambdarank_pair_method": "topk",
             "lambdarank_num_pair_per_sample": self.eval_at,
+            # graded relevance is a gain, not an exponent: a label of 3 counts 3 times a label of 1
+            "ndcg_exp_gain": False,
+            # one fixed intercept, not one estimated from each fit's data: the held-out fit's scores
+            # and the refit's are then on one scale, and one calibration serves both
+            "base_score": 0.5,
         }
 
 
@@ -101,7 +114,9 @@ SKETCH_CHUNK_ROWS = 1 << 16
 class TrainingPairs(xgb.DataIter):
     """Training pairs for XGBoost: read once from `batches` (in any order), handed over in query order.
 
-    Batches carry query_id, user_id, label and the features; `n_rows` is their total. XGBoost reads the
+    Batches carry query_id, as_of_week, user_id, the target (`relevance` when present, else `label`),
+    optionally `is_holdout` (the clips that measure the held-out NDCG) and the features; `n_rows` is
+    their total. `select` restricts the rows handed over (a held-out week). XGBoost reads the
     data several times while it builds a QuantileDMatrix (four passes), needs each query's rows together
     and sketches quantiles per chunk, so the pairs are kept as one float32 matrix with their labels and
     query ids, ordered by (query_id, user_id) through a permutation, and handed over in chunks of
@@ -117,7 +132,10 @@ class TrainingPairs(xgb.DataIter):
         self.features = np.empty((n_rows, len(names)), dtype=np.float32)
         self.labels = np.empty(n_rows, dtype=np.float32)
         self.query_ids = np.empty(n_rows, dtype=np.int64)
+        self.weeks = np.empty(n_rows, dtype=np.int32)
+        self.holdout = np.zeros(n_rows, dtype=bool)
         self.order = np.empty(0, dtype=np.int64)
+        self._all_rows = np.empty(0, dtype=np.int64)
         self._position = 0
         super().__init__()
 
@@ -129,21 +147,49 @@ class TrainingPairs(xgb.DataIter):
             if rows.stop > self.n_rows:
                 raise VklsvdError(f"training pairs: more rows than the {self.n_rows:,} counted")
             self.features[rows] = feature_matrix(batch, self.names)
-            self.labels[rows] = column(batch, "label", np.float32)
+            target = "relevance" if "relevance" in batch.schema.names else "label"
+            self.labels[rows] = column(batch, target, np.float32)
             self.query_ids[rows] = column(batch, "query_id", np.int64)
+            self.weeks[rows] = column(batch, "as_of_week", np.int32)
+            if "is_holdout" in batch.schema.names:
+                self.holdout[rows] = column(batch, "is_holdout", bool)
             users[rows] = column(batch, "user_id", np.uint32)
             filled = rows.stop
         if filled != self.n_rows:
             raise VklsvdError(f"training pairs: {filled:,} rows read, {self.n_rows:,} counted")
-        self.order = np.lexsort((users, self.query_ids))
+        self._all_rows = np.lexsort((users, self.query_ids))
+        self.order = self._all_rows
+
+    def without(self, columns: Collection[str]) -> TrainingPairs:
+        """The same pairs without the feature `columns` (a copy of the other features; labels, queries,
+        weeks and order shared)."""
+        self.read()
+        keep = [position for position, name in enumerate(self.names) if name not in set(columns)]
+        subset = TrainingPairs((), [self.names[position] for position in keep], 0)
+        subset._source = None
+        subset.n_rows = self.n_rows
+        subset.features = np.ascontiguousarray(self.features[:, keep])
+        subset.labels, subset.query_ids, subset.weeks = self.labels, self.query_ids, self.weeks
+        subset.holdout, subset._all_rows, subset.order = self.holdout, self._all_rows, self._all_rows
+        return subset
+
+    def read(self) -> None:
+        """Read the batches now (else at XGBoost's first pass)."""
+        if self._source is not None:
+            source, self._source = self._source, None
+            self._read(source)
+
+    def select(self, keep: np.ndarray | None) -> None:
+        """Hand over only the rows where `keep` (by row of the stream) is true; None = every row."""
+        self.read()
+        self.order = self._all_rows if keep is None else self._all_rows[keep[self._all_rows]]
+        self._position = 0
 
     def reset(self) -> None:
         self._position = 0
 
     def next(self, input_data: Callable[..., None]) -> bool:
-        if self._source is not None:
-            source, self._source = self._source, None
-            self._read(source)
+        self.read()
         rows = self.order[self._position : self._position + SKETCH_CHUNK_ROWS]
         if rows.size == 0:
             return False
@@ -157,6 +203,33 @@ class TrainingPairs(xgb.DataIter):
 
 
 @dataclass(frozen=True)
+class Calibration:
+    """Isotonic map from a ranker score to the probability that the user engages (increasing, piecewise
+    linear between the knots `scores` -> `probabilities`, flat beyond them)."""
+
+    scores: np.ndarray
+    probabilities: np.ndarray
+
+    @classmethod
+    def fit(cls, scores: np.ndarray, relevant: np.ndarray) -> Calibration:
+        model = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip")
+        model.fit(scores.astype(np.float64), relevant.astype(np.float64))
+        return cls(np.asarray(model.X_thresholds_, np.float64), np.asarray(model.y_thresholds_, np.float64))
+
+    def probability(self, scores: np.ndarray) -> np.ndarray:
+        return np.interp(scores.astype(np.float64), self.scores, self.probabilities)
+
+    def to_json(self) -> dict[str, list[float]]:
+        return {"scores": self.scores.tolist(), "probabilities": self.probabilities.tolist()}
+
+    @classmethod
+    def from_json(cls, document: dict[str, list[float]]) -> Calibration:
+        return cls(
+            np.asarray(document["scores"], np.float64), np.asarray(document["probabilities"], np.float64)
+        )
+
+
+@dataclass(frozen=True)
 class TrainedRanker:
     booster: xgb.Booster
     names: list[str]
@@ -164,6 +237,10 @@ class TrainedRanker:
     clips: int
     positives: int
     train_ndcg: float
+    trees: int  # chosen on the held-out week (n_estimators without one)
+    holdout_week: int | None
+    holdout_ndcg: float  # NDCG@eval_at of the held-out clips' candidates at `trees` (first fit)
+    calibration: Calibration
 
 
 def train_ranker(
@@ -174,32 +251,112 @@ def train_ranker(
     *,
     threads: int,
 ) -> TrainedRanker:
-    """Fit LambdaMART on the `n_rows` pairs of `batches` (see `TrainingPairs`) with `threads` threads."""
-    names = feature_columns(schema)
-    pairs = TrainingPairs(batches, names, n_rows)
+    """Fit on the `n_rows` pairs of `batches` (see `TrainingPairs`) with `threads` threads: with held-out
+    clips, a first fit on the weeks before theirs stops early on their NDCG (`choose_trees`), then the
+    model is refitted on every pair with the trees chosen."""
+    return fit_ranker(read_training_pairs(batches, schema, n_rows, params), params, threads=threads)
+
+
+def read_training_pairs(
+    batches: Iterable[pa.RecordBatch], schema: pa.Schema, n_rows: int, params: RankerParams
+) -> TrainingPairs:
+    """Every feature column of `schema` of the `n_rows` training pairs, read once, with the target the
+    objective takes (0/1 for a probability objective, the graded relevance for a ranking one)."""
     if n_rows == 0:
         raise VklsvdError(
             "no training pairs: no training clip has both relevant and irrelevant candidates; use more "
             "training weeks (var training_weeks) or more data"
         )
-    data = xgb.QuantileDMatrix(pairs, max_bin=params.max_bin, nthread=threads)
-    labels, query_ids = pairs.sorted_labels_and_queries()
-    clips = int(np.unique(query_ids).size)
-    if clips < 2:
+    pairs = TrainingPairs(batches, feature_columns(schema), n_rows)
+    pairs.read()
+    if params.objective.startswith("binary:"):
+        pairs.labels = (pairs.labels > 0).astype(np.float32)  # a probability of engaging: graded -> 0/1
+    if np.unique(pairs.query_ids).size < 2:
         raise VklsvdError(
             "not enough training clips with both relevant and irrelevant candidates to train the ranker; "
             "use more training weeks (var training_weeks) or more data"
         )
-    progress = Progress("ranker training", "trees", params.n_estimators)
+    return pairs
+
+
+def fit_ranker(
+    pairs: TrainingPairs, params: RankerParams, *, threads: int, trees: int | None = None
+) -> TrainedRanker:
+    """Fit on pairs already read: trees chosen on the held-out clips (`choose_trees`), or `trees` fixed
+    (the ablation's rankers), then the refit on every pair."""
+    names = pairs.names
+    clips = int(np.unique(pairs.query_ids).size)
+    held_out = (
+        choose_trees(pairs, params, threads) if trees is None else HeldOut(trees, None, float("nan"), None)
+    )
+    pairs.select(None)
+    data = xgb.QuantileDMatrix(pairs, max_bin=params.max_bin, nthread=threads)
+    labels, query_ids = pairs.sorted_labels_and_queries()
+    progress = Progress("ranker training (all weeks)", "trees", held_out.trees)
     booster = xgb.train(
         params.booster_params(threads),
         data,
-        num_boost_round=params.n_estimators,
+        num_boost_round=held_out.trees,
         callbacks=[_ProgressCallback(progress)],
     )
-    train_ndcg = mean_candidate_ndcg(query_ids, labels, booster.predict(data), params.eval_at)
-    progress.finish(f"{labels.size:,} pairs, {clips:,} clips, train NDCG {train_ndcg:.4f}")
-    return TrainedRanker(booster, names, int(labels.size), clips, int(labels.sum()), train_ndcg)
+    predictions = booster.predict(data)
+    train_ndcg = mean_candidate_ndcg(query_ids, labels, predictions, params.eval_at)
+    # without held-out scores the calibration is fitted in sample (optimistic, but monotone all the same)
+    calibration = held_out.calibration or Calibration.fit(predictions, labels > 0)
+    progress.finish(
+        f"{labels.size:,} pairs, {clips:,} clips, {held_out.trees} trees, train NDCG {train_ndcg:.4f}"
+    )
+    return TrainedRanker(
+        booster, names, int(labels.size), clips, int((labels > 0).sum()), train_ndcg, held_out.trees,
+        held_out.week, held_out.ndcg, calibration,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    trees: int
+    week: int | None
+    ndcg: float
+    calibration: Calibration | None  # fitted on the held-out clips' scores by the first fit
+
+
+def choose_trees(pairs: TrainingPairs, params: RankerParams, threads: int) -> HeldOut:
+    """Fit on every training week before the held-out one (the week of the `is_holdout` clips),
+    evaluated on the held-out clips, stopping after `early_stopping_rounds` rounds without a better
+    NDCG: the best round's tree count, the held-out NDCG and the calibration of the held-out scores
+    (every candidate of those clips, as served). Without held-out clips, or without a week before
+    theirs, nothing is held out: n_estimators trees, NDCG nan, no calibration."""
+    nothing = HeldOut(params.n_estimators, None, float("nan"), None)
+    if not pairs.holdout.any():
+        return nothing
+    holdout_week = int(pairs.weeks[pairs.holdout].max())
+    earlier = pairs.weeks < holdout_week
+    if not earlier.any():
+        return nothing
+    pairs.select(earlier)
+    fit = xgb.QuantileDMatrix(pairs, max_bin=params.max_bin, nthread=threads)
+    pairs.select(pairs.holdout)
+    evaluation = xgb.QuantileDMatrix(pairs, ref=fit, nthread=threads)
+    progress = Progress(f"ranker early stopping (held-out week {holdout_week})", "trees", params.n_estimators)
+    history: dict[str, dict[str, list[float]]] = {}
+    booster = xgb.train(
+        params.booster_params(threads),
+        fit,
+        num_boost_round=params.n_estimators,
+        evals=[(evaluation, "holdout")],
+        evals_result=history,
+        early_stopping_rounds=params.early_stopping_rounds,
+        verbose_eval=False,
+        callbacks=[_ProgressCallback(progress)],
+    )
+    trees = int(booster.best_iteration) + 1
+    ndcg = next(iter(history["holdout"].values()))[trees - 1]
+    held_out_labels, _ = pairs.sorted_labels_and_queries()
+    calibration = Calibration.fit(
+        booster.predict(evaluation, iteration_range=(0, trees)), held_out_labels > 0
+    )
+    progress.finish(f"{trees} trees, held-out NDCG {ndcg:.4f}")
+    return HeldOut(trees, holdout_week, float(ndcg), calibration)
 
 
 class _ProgressCallback(xgb.callback.TrainingCallback):
@@ -238,17 +395,40 @@ def feature_importance(ranker: TrainedRanker, top: int = 10) -> list[str]:
     return [name for name, _ in sorted(named.items(), key=lambda item: (-item[1], item[0]))[:top]]
 
 
-def save_ranker(booster: xgb.Booster, names: list[str], params: RankerParams, path: Path) -> str:
-    """Booster JSON plus its feature names and parameters, written atomically; returns the sha256."""
-    document = {"features": names, "params": asdict(params), "booster": json.loads(booster.save_raw("json"))}
+def save_ranker(
+    booster: xgb.Booster,
+    names: list[str],
+    params: RankerParams,
+    path: Path,
+    calibration: Calibration | None = None,
+) -> str:
+    """Booster JSON plus its feature names, parameters and score calibration, written atomically;
+    returns the sha256."""
+    document = {
+        "features": names,
+        "params": asdict(params),
+        "calibration": calibration.to_json() if calibration else None,
+        "booster": json.loads(booster.save_raw("json")),
+    }
     return write_atomically(path, lambda target: target.write_text(json.dumps(document, sort_keys=True)))
 
 
 def load_ranker(path: str | Path, sha256: str) -> tuple[xgb.Booster, list[str]]:
+    booster, names, _ = load_ranker_with_params(path, sha256)
+    return booster, names
+
+
+def load_ranker_with_params(path: str | Path, sha256: str) -> tuple[xgb.Booster, list[str], RankerParams]:
+    """The saved booster, its feature names and the parameters it was trained with."""
     document = json.loads(verified_path(path, sha256).read_text())
     booster = xgb.Booster()
     booster.load_model(bytearray(json.dumps(document["booster"]).encode()))
-    return booster, list(document["features"])
+    return booster, list(document["features"]), RankerParams(**document["params"])
+
+
+def load_calibration(path: str | Path, sha256: str) -> Calibration | None:
+    document = json.loads(verified_path(path, sha256).read_text())
+    return Calibration.from_json(document["calibration"]) if document.get("calibration") else None
 
 
 def score_pairs(booster: xgb.Booster, names: list[str], pairs: pa.Table | pa.RecordBatch) -> np.ndarray:
@@ -256,9 +436,15 @@ def score_pairs(booster: xgb.Booster, names: list[str], pairs: pa.Table | pa.Rec
 
 
 def score_pair_batches(
-    booster: xgb.Booster, names: list[str], batches: Iterable[pa.RecordBatch], *, threads: int
+    booster: xgb.Booster,
+    names: list[str],
+    batches: Iterable[pa.RecordBatch],
+    *,
+    threads: int,
+    calibration: Calibration | None = None,
 ) -> pa.Table:
-    """(item_id, user_id, score) of every pair of a stream of batches, scored batch by batch."""
+    """(item_id, user_id, score) of every pair of a stream of batches, scored batch by batch, and with a
+    `calibration` the calibrated `probability` of each."""
     booster.set_param({"nthread": threads})
     progress = Progress("ranker scoring", "pairs")
     items, users, scores = [], [], []
@@ -268,24 +454,35 @@ def score_pair_batches(
         scores.append(score_pairs(booster, names, batch))
         progress.advance(batch.num_rows)
     progress.finish()
-    return pa.table(
+    score = np.concatenate(scores) if scores else np.empty(0)
+    table = pa.table(
         {
             "item_id": pa.array(np.concatenate(items) if items else np.empty(0, np.uint32), pa.uint32()),
             "user_id": pa.array(np.concatenate(users) if users else np.empty(0, np.uint32), pa.uint32()),
-            "score": pa.array(np.concatenate(scores) if scores else np.empty(0), pa.float64()),
+            "score": pa.array(score, pa.float64()),
         }
     )
+    if calibration is not None:
+        table = table.append_column("probability", pa.array(calibration.probability(score), pa.float64()))
+    return table
 
 
 __all__ = [
+    "Calibration",
+    "HeldOut",
     "RankerParams",
     "TrainedRanker",
     "TrainingPairs",
+    "choose_trees",
     "feature_columns",
     "feature_importance",
     "feature_matrix",
+    "fit_ranker",
+    "load_calibration",
     "load_ranker",
+    "load_ranker_with_params",
     "mean_candidate_ndcg",
+    "read_training_pairs",
     "save_ranker",
     "score_pair_batches",
     "score_pairs",

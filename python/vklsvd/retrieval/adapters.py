@@ -3,7 +3,9 @@ search plan and the candidates it finds."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -15,12 +17,18 @@ from vklsvd.io.artifacts import load_npz, write_npz_atomically
 from vklsvd.progress import Progress, logger
 from vklsvd.resources import budgeted_threads
 from vklsvd.retrieval import hnsw
-from vklsvd.retrieval.candidates import stack_user_vectors, users_from_vector_hits
+from vklsvd.retrieval.candidates import Candidates, stack_user_vectors, users_from_vector_hits
 from vklsvd.retrieval.exact import exact_top_k
 from vklsvd.sampling import seeded_subsample
 
-HNSW_INDEX_FILE = "hnsw_user_index.bin"
-HNSW_LABELS_FILE = "hnsw_user_labels.npz"
+HNSW_INDEX_FILE = "hnsw_user_index_w{week}.bin"
+HNSW_LABELS_FILE = "hnsw_user_labels_w{week}.npz"
+
+
+def _of_week(table: pa.Table, week: int) -> pa.Table:
+    if not table.num_rows:
+        return table
+    return table.filter(pa.array(column(table, "as_of_week", np.int64) == week))
 
 
 def _user_vector_parts(
@@ -39,8 +47,8 @@ def _user_vector_parts(
     return parts
 
 
-def _target_queries(target_items: pa.Table) -> tuple[np.ndarray, np.ndarray]:
-    with_embedding = target_items.filter(pa.array(column(target_items, "has_embedding", bool)))
+def _clip_queries(clips: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    with_embedding = clips.filter(pa.array(column(clips, "has_embedding", bool)))
     order = np.argsort(column(with_embedding, "item_id", np.uint32), kind="stable")
     return column(with_embedding, "item_id", np.uint32)[order], vectors(with_embedding, "embedding")[order]
 
@@ -48,7 +56,7 @@ def _target_queries(target_items: pa.Table) -> tuple[np.ndarray, np.ndarray]:
 def build_user_hnsw_index(
     profiles: pa.Table,
     interests: pa.Table,
-    target_items: pa.Table,
+    clips: pa.Table,
     *,
     kinds: list[str],
     k: int,
@@ -57,19 +65,47 @@ def build_user_hnsw_index(
     recall_queries: int,
     artifacts_dir: Path,
 ) -> pa.Table:
-    """Index every user vector (profiles of `kinds` and multi-interest vectors) with hnswlib, plan the
-    search (`hnsw.plan_search`: ef raised until the recall at the query depth k * overfetch on up
-    to `recall_queries` target clips reaches `params.target_recall`, else exact search), save the index,
-    the vectors and their label -> user map, and describe it all in one row."""
+    """For every as-of week of `clips` (int_as_of_clips), index the user vectors of that week (profiles of
+    `kinds` and multi-interest vectors, both as of the week) with hnswlib, plan the search
+    (`hnsw.plan_search`: ef raised until the recall at the query depth k * overfetch on up to
+    `recall_queries` of the week's clips reaches `params.target_recall`, else exact search), save the
+    index, the vectors and their label -> user map, and describe it all in one row per week."""
     unknown = sorted(set(kinds) - set(PROFILE_WEIGHTS))
     if unknown:
         raise VklsvdError(
             f"hnsw_profile_kinds has unknown kind(s) {unknown}; use some of {list(PROFILE_WEIGHTS)}"
         )
+    plan = _IndexPlan(kinds, k, overfetch, params, recall_queries, Path(artifacts_dir))
+    weeks = sorted(set(column(clips, "as_of_week", np.int64).tolist()))
+    return pa.concat_tables(
+        [
+            _index_one_week(
+                week, _of_week(profiles, week), _of_week(interests, week), _of_week(clips, week), plan
+            )
+            for week in weeks
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class _IndexPlan:
+    kinds: list[str]
+    k: int
+    overfetch: int
+    params: hnsw.HnswParams
+    recall_queries: int
+    directory: Path
+
+
+def _index_one_week(
+    week: int, profiles: pa.Table, interests: pa.Table, clips: pa.Table, plan: _IndexPlan
+) -> pa.Table:
+    kinds, k, overfetch, params = plan.kinds, plan.k, plan.overfetch, plan.params
+    recall_queries, directory = plan.recall_queries, plan.directory
     users, vector_kinds, base = stack_user_vectors(_user_vector_parts(profiles, interests, kinds))
     built = hnsw.build_index(base, params)
     fetch = min(k * overfetch, base.shape[0])
-    query_ids, queries = _target_queries(target_items)
+    query_ids, queries = _clip_queries(clips)
     sample = queries[seeded_subsample(query_ids.size, recall_queries, params.seed)]
     with budgeted_threads():
         plan = hnsw.plan_search(
@@ -81,16 +117,16 @@ def build_user_hnsw_index(
             target_recall=params.target_recall,
             max_ef=params.max_ef_for(fetch, base.shape[0]),
         )
-    directory = Path(artifacts_dir)
-    index_sha = hnsw.save_index(built.index, directory / HNSW_INDEX_FILE)
-    labels_sha = write_npz_atomically(
-        directory / HNSW_LABELS_FILE, {"user_id": users, "kind": vector_kinds, "vectors": base}
-    )
+    index_path = directory / HNSW_INDEX_FILE.format(week=week)
+    labels_path = directory / HNSW_LABELS_FILE.format(week=week)
+    index_sha = hnsw.save_index(built.index, index_path)
+    labels_sha = write_npz_atomically(labels_path, {"user_id": users, "kind": vector_kinds, "vectors": base})
     return one_row(
         {
-            "index_path": (str(directory / HNSW_INDEX_FILE), pa.string()),
+            "as_of_week": (week, pa.int32()),
+            "index_path": (str(index_path), pa.string()),
             "index_sha256": (index_sha, pa.string()),
-            "labels_path": (str(directory / HNSW_LABELS_FILE), pa.string()),
+            "labels_path": (str(labels_path), pa.string()),
             "labels_sha256": (labels_sha, pa.string()),
             "vector_kinds": (",".join([*kinds, INTEREST_KIND]), pa.string()),
             "n_vectors": (int(base.shape[0]), pa.int64()),
@@ -114,13 +150,38 @@ def build_user_hnsw_index(
     )
 
 
-def hnsw_candidates(index_description: pa.Table, target_items: pa.Table) -> pa.Table:
-    """For every target clip with an embedding, the `candidates_k` users whose vectors are nearest, by the
-    search `build_user_hnsw_index` planned (HNSW at its ef, or exact); score = best cosine of the user."""
-    row = index_description.to_pylist()[0]
+def hnsw_candidates(index_description: pa.Table, clips: pa.Table) -> pa.Table:
+    """For every as-of week's clips with an embedding, the `candidates_k` users whose vectors (as of that
+    week) are nearest, by the search `build_user_hnsw_index` planned for the week (HNSW at its ef, or
+    exact); score = best cosine of the user."""
+    weeks, found = [], []
+    for row in index_description.to_pylist():
+        week_found = _search_week(row, _of_week(clips, int(row["as_of_week"])))
+        weeks.append(np.full(week_found.item_id.size, int(row["as_of_week"]), dtype=np.int32))
+        found.append(week_found)
+    n_rows = sum(part.item_id.size for part in found)
+    return pa.table(
+        {
+            "as_of_week": pa.array(np.concatenate([np.empty(0, np.int32), *weeks]), pa.int32()),
+            "item_id": pa.array(_stacked(found, "item_id", np.uint32), pa.uint32()),
+            "user_id": pa.array(_stacked(found, "user_id", np.uint32), pa.uint32()),
+            "source": pa.array(["hnsw"] * n_rows, pa.string()),
+            "score": pa.array(_stacked(found, "score", np.float32), pa.float64()),
+            "source_rank": pa.array(_stacked(found, "source_rank", np.int32), pa.int32()),
+        }
+    )
+
+
+def _stacked(parts: list[Candidates], name: str, dtype: type) -> np.ndarray:
+    return np.concatenate([np.empty(0, dtype), *(getattr(part, name) for part in parts)])
+
+
+def _search_week(row: dict[str, Any], clips: pa.Table) -> Candidates:
     labels = load_npz(row["labels_path"], row["labels_sha256"])
-    query_ids, queries = _target_queries(target_items)
-    progress = Progress(f"{row['search']} user search", "target clips", query_ids.size)
+    query_ids, queries = _clip_queries(clips)
+    progress = Progress(
+        f"{row['search']} user search, as of week {row['as_of_week']}", "clips", query_ids.size
+    )
     with budgeted_threads() as threads:
         hits = sims = None
         if row["search"] == "hnsw":
@@ -140,12 +201,4 @@ def hnsw_candidates(index_description: pa.Table, target_items: pa.Table) -> pa.T
     progress.advance(query_ids.size)
     found = users_from_vector_hits(query_ids, hits, sims, labels["user_id"], row["candidates_k"])
     progress.finish()
-    return pa.table(
-        {
-            "item_id": pa.array(found.item_id, pa.uint32()),
-            "user_id": pa.array(found.user_id, pa.uint32()),
-            "source": pa.array(["hnsw"] * found.item_id.size, pa.string()),
-            "score": pa.array(found.score, pa.float64()),
-            "source_rank": pa.array(found.source_rank, pa.int32()),
-        }
-    )
+    return found
