@@ -17,9 +17,7 @@ from vklsvd.ranking.assignment import assign_with_capacity, strategy_scores
 from vklsvd.ranking.ranker import (
     RankerParams,
     feature_importance,
-    load_calibration,
-    load_ranker,
-    load_ranker_with_params,
+    load_saved_ranker,
     save_ranker,
     score_pair_batches,
     train_ranker,
@@ -74,10 +72,10 @@ def train_ranker_model(
 def score_target_pairs(description: pa.Table, target_pairs: Iterable[pa.RecordBatch]) -> pa.Table:
     """The trained model's score for every target-week candidate pair (higher = rank first) and its
     calibrated probability of engagement, streamed."""
-    path, digest = description.column("path")[0].as_py(), description.column("sha256")[0].as_py()
-    booster, names = load_ranker(path, digest)
-    calibration = load_calibration(path, digest)
-    return score_pair_batches(booster, names, target_pairs, threads=thread_budget(), calibration=calibration)
+    saved = load_saved_ranker(description.column("path")[0].as_py(), description.column("sha256")[0].as_py())
+    return score_pair_batches(
+        saved.booster, saved.names, target_pairs, threads=thread_budget(), calibration=saved.calibration
+    )
 
 
 def capacity_assignments(
@@ -150,10 +148,11 @@ def ablation_assignments(
     parameters and number of trees, `vklsvd.ranking.ablation`) and its target scores assigned under the
     capacity like the submission's, as ranking `ranker_without_<family>`."""
     row = model_description.to_pylist()[0]
-    _, names, params = load_ranker_with_params(row["path"], row["sha256"])
+    saved = load_saved_ranker(row["path"], row["sha256"])
     scores = ablation_scores(
         training, schema, n_rows, targets,
-        features=names, families=families, params=params, trees=int(row["trees"]), threads=thread_budget(),
+        features=saved.names, families=families, params=saved.params, trees=int(row["trees"]),
+        threads=thread_budget(),
     )  # fmt: skip
     return capacity_assignments(
         {f"ranker_without_{family}": (table, "score") for family, table in scores.items()},

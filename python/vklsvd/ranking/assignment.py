@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vklsvd.errors import VklsvdError
+from vklsvd.ranking.expected_dcg import priced_gains
 from vklsvd.segments import rank_within_sorted
 
 #: Fill rounds at most: each round offers every short clip a fresh draw of spare users, so a handful
@@ -51,8 +52,6 @@ def strategy_scores(
     if strategy == "expected_dcg":
         if user_id is None:
             raise VklsvdError("the expected_dcg strategy needs the pairs' user ids")
-        from vklsvd.ranking.expected_dcg import priced_gains
-
         return priced_gains(item_id, user_id, score, list_size=list_size, capacity=capacity)
     if strategy == "round_robin":
         order = np.lexsort((np.arange(score.size), -score, item_id))

@@ -164,7 +164,8 @@ class TrainingPairs(xgb.DataIter):
         """The same pairs without the feature `columns` (a copy of the other features; labels, queries,
         weeks and order shared)."""
         self.read()
-        keep = [position for position, name in enumerate(self.names) if name not in set(columns)]
+        left_out = set(columns)
+        keep = [position for position, name in enumerate(self.names) if name not in left_out]
         subset = TrainingPairs((), [self.names[position] for position in keep], 0)
         subset._source = None
         subset.n_rows = self.n_rows
@@ -413,22 +414,26 @@ def save_ranker(
     return write_atomically(path, lambda target: target.write_text(json.dumps(document, sort_keys=True)))
 
 
-def load_ranker(path: str | Path, sha256: str) -> tuple[xgb.Booster, list[str]]:
-    booster, names, _ = load_ranker_with_params(path, sha256)
-    return booster, names
+@dataclass(frozen=True)
+class SavedRanker:
+    booster: xgb.Booster
+    names: list[str]
+    params: RankerParams
+    calibration: Calibration | None
 
 
-def load_ranker_with_params(path: str | Path, sha256: str) -> tuple[xgb.Booster, list[str], RankerParams]:
-    """The saved booster, its feature names and the parameters it was trained with."""
+def load_saved_ranker(path: str | Path, sha256: str) -> SavedRanker:
+    """The saved booster, its feature names, the parameters it was trained with and its calibration."""
     document = json.loads(verified_path(path, sha256).read_text())
     booster = xgb.Booster()
     booster.load_model(bytearray(json.dumps(document["booster"]).encode()))
-    return booster, list(document["features"]), RankerParams(**document["params"])
+    calibration = Calibration.from_json(document["calibration"]) if document.get("calibration") else None
+    return SavedRanker(booster, list(document["features"]), RankerParams(**document["params"]), calibration)
 
 
-def load_calibration(path: str | Path, sha256: str) -> Calibration | None:
-    document = json.loads(verified_path(path, sha256).read_text())
-    return Calibration.from_json(document["calibration"]) if document.get("calibration") else None
+def load_ranker(path: str | Path, sha256: str) -> tuple[xgb.Booster, list[str]]:
+    saved = load_saved_ranker(path, sha256)
+    return saved.booster, saved.names
 
 
 def score_pairs(booster: xgb.Booster, names: list[str], pairs: pa.Table | pa.RecordBatch) -> np.ndarray:
@@ -471,6 +476,7 @@ __all__ = [
     "Calibration",
     "HeldOut",
     "RankerParams",
+    "SavedRanker",
     "TrainedRanker",
     "TrainingPairs",
     "choose_trees",
@@ -478,9 +484,8 @@ __all__ = [
     "feature_importance",
     "feature_matrix",
     "fit_ranker",
-    "load_calibration",
     "load_ranker",
-    "load_ranker_with_params",
+    "load_saved_ranker",
     "mean_candidate_ndcg",
     "read_training_pairs",
     "save_ranker",
