@@ -1,5 +1,6 @@
 -- The ablation of the validation week, one row per ranking: NDCG@list_size (mean over labelled target
--- clips, macro ndcg_per_item) and recall@list_size (share of the relevant pairs in the lists) of
+-- clips, macro ndcg_per_item; the submission, baselines and references as eval_ndcg_per_item scored them)
+-- and recall@list_size (share of the relevant pairs in the lists) of
 --   reference  random users (eval_random_ranked)
 --   source     each candidate source alone: its top list_size users per clip, no capacity
 --              (`active_users` = the most active users, `hnsw` = the content baseline)
@@ -10,13 +11,15 @@
 --              like the submission
 {% set k = var('list_size') | int %}
 {% set labels = ref('int_target_labels') %}
-{% set lists = [
-    ('random_users', 'reference', "select item_id, user_id, position from " ~ ref('eval_random_ranked')),
-    ('rrf_baseline', 'fusion', "select item_id, user_id, position from " ~ ref('eval_assignment_ranked') ~ " where ranking = 'rrf_baseline'"),
-    ('ranker', 'ranker', "select item_id, user_id, position from " ~ ref('eval_submission_ranked')),
-    ('ranker_greedy', 'ranker', "select item_id, user_id, position from " ~ ref('eval_assignment_ranked') ~ " where ranking = 'ranker_greedy'"),
-    ('ranker_round_robin', 'ranker', "select item_id, user_id, position from " ~ ref('eval_assignment_ranked') ~ " where ranking = 'ranker_round_robin'"),
+{#- already scored per clip by eval_ndcg_per_item: (its ranking name, the name here, kind) in table order -#}
+{% set scored = [
+    ('random_users', 'random_users', 'reference'),
+    ('rrf_baseline', 'rrf_baseline', 'fusion'),
+    ('submission', 'ranker', 'ranker'),
+    ('ranker_greedy', 'ranker_greedy', 'ranker'),
+    ('ranker_round_robin', 'ranker_round_robin', 'ranker'),
 ] %}
+{% set lists = [] %}
 {% for source in var('candidate_k').keys() %}
 {% do lists.append(('source_' ~ source, 'source', "select item_id, user_id, source_rank as position from " ~ ref('candidates') ~ " where as_of_week = " ~ (var('target_week') | int) ~ " and source = '" ~ source ~ "' and source_rank <= " ~ k)) %}
 {% endfor %}
@@ -24,8 +27,14 @@
 {% do lists.append(('ranker_without_' ~ family, 'ablation', "select item_id, user_id, position from " ~ ref('ml_ablation_assignments') ~ " where ranking = 'ranker_without_" ~ family ~ "'")) %}
 {% endfor %}
 with per_clip as (
+    {%- for evaluated, name, kind in scored %}
+    select '{{ name }}' as ranking, '{{ kind }}' as kind, {{ loop.index }} as ranking_order, item_id, n_relevant, hits, ndcg
+    from {{ ref('eval_ndcg_per_item') }}
+    where ranking = '{{ evaluated }}'
+    union all
+    {%- endfor %}
     {%- for name, kind, ranked in lists %}
-    select '{{ name }}' as ranking, '{{ kind }}' as kind, {{ loop.index }} as ranking_order, *
+    select '{{ name }}' as ranking, '{{ kind }}' as kind, {{ scored | length + loop.index }} as ranking_order, item_id, n_relevant, hits, ndcg
     from ({{ ndcg_per_item('(' ~ ranked ~ ')', labels, k) }}) as scored
     {{ "union all" if not loop.last }}
     {%- endfor %}

@@ -68,6 +68,7 @@ def ablation_scores(
     models = {}
     for family, left_out in columns.items():
         trained = fit_ranker(pairs.without(left_out), params, threads=threads, trees=trees)
+        trained.booster.set_param({"nthread": threads})
         models[family] = (trained.booster, [features.index(name) for name in trained.names])
     del pairs
     parts: dict[str, list[np.ndarray]] = {family: [] for family in models}
@@ -78,7 +79,6 @@ def ablation_scores(
         items.append(column(batch, "item_id", np.uint32))
         users.append(column(batch, "user_id", np.uint32))
         for family, (booster, positions) in models.items():
-            booster.set_param({"nthread": threads})
             parts[family].append(booster.inplace_predict(matrix[:, positions]).astype(np.float64))
         progress.advance(batch.num_rows)
     progress.finish(f"{len(models)} rankers")

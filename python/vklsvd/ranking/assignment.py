@@ -40,8 +40,8 @@ def strategy_scores(
     strategy: str,
     *,
     user_id: np.ndarray | None = None,
-    list_size: int = 100,
-    capacity: int = 100,
+    list_size: int | None = None,
+    capacity: int | None = None,
 ) -> np.ndarray:
     """The scores the greedy compares for `strategy`: the scores themselves; minus each pair's rank
     within its clip (1 = best, ties to the smaller row index) for round robin; for expected_dcg each
@@ -50,8 +50,8 @@ def strategy_scores(
     if strategy == "score":
         return score.astype(np.float64)
     if strategy == "expected_dcg":
-        if user_id is None:
-            raise VklsvdError("the expected_dcg strategy needs the pairs' user ids")
+        if user_id is None or list_size is None or capacity is None:
+            raise VklsvdError("the expected_dcg strategy needs the pairs' user ids, list_size and capacity")
         return priced_gains(item_id, user_id, score, list_size=list_size, capacity=capacity)
     if strategy == "round_robin":
         order = np.lexsort((np.arange(score.size), -score, item_id))
