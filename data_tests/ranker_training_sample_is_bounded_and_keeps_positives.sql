@@ -1,6 +1,6 @@
 -- The ranker's training sample (ranker_feature_pairs): a sampled clip keeps every relevant candidate and
--- min(its irrelevant candidates, var ranker_negatives_per_clip) irrelevant ones, a held-out clip every
--- candidate; only clips with both kinds are sampled; the sampled pairs of the other clips together stay
+-- min(its irrelevant candidates, var ranker_negatives_per_clip) irrelevant ones (all of them when the var
+-- is null), a held-out clip every candidate; only clips with both kinds are sampled; the sampled pairs of the other clips together stay
 -- within var ranker_max_training_pairs, the held-out clips within var ranker_holdout_clips, all of one week.
 -- Rows returned = failures.
 with candidates as (
@@ -29,7 +29,11 @@ wrong_clips as (
     where c.positives = 0 or c.negatives = 0
         or s.positives is distinct from c.positives
         or s.negatives is distinct from case
-            when s.is_holdout then c.negatives else least(c.negatives, {{ var('ranker_negatives_per_clip') }})
+            {%- if var('ranker_negatives_per_clip') is none %}
+            when true then c.negatives
+            {%- else %}
+            when s.is_holdout then c.negatives else least(c.negatives, {{ var('ranker_negatives_per_clip') | int }})
+            {%- endif %}
         end
 ),
 

@@ -140,7 +140,8 @@ def test_empty_subsample_and_week_without_new_clips(dataset_copy: Path, make_bui
 
 
 def test_safe_variants_are_accepted(dataset_copy: Path, make_build) -> None:
-    """int64 ids, an extra column, float32 embeddings and target clips without an embedding all build."""
+    """int64 ids, an extra column, float32 embeddings, target clips without an embedding and a sampled
+    training set all build."""
     _rewrite(
         dataset_copy / WEEK.format(1),
         lambda t: t.set_column(0, "user_id", pc.cast(t.column("user_id"), pa.int64())).append_column(
@@ -157,8 +158,14 @@ def test_safe_variants_are_accepted(dataset_copy: Path, make_build) -> None:
     np.savez(npz, item_id=item_id[keep], embedding=embedding[keep].astype(np.float32))
 
     build = make_build("accepted")
-    result = build.run("build", {"data_root": str(dataset_copy)})
+    # a sampled training set (not every candidate) builds and passes its data test too
+    result = build.run("build", {"data_root": str(dataset_copy), "ranker_negatives_per_clip": 50})
     assert result.success, result.output[-3000:]
+    (most_negatives,) = build.query(
+        """select max(n) from (select count(*) filter (where not label) as n from ranker_training_pairs
+           where not is_holdout group by as_of_week, item_id)"""
+    )[0]
+    assert most_negatives <= 50
     without_embedding = build.query(
         """select t.item_id, len(s.user_id) from int_target_items t
            join submission s using (item_id) where not t.has_embedding"""

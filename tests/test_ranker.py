@@ -115,7 +115,23 @@ def test_the_held_out_week_chooses_the_trees_and_the_refit_uses_every_week() -> 
         pa.array(rng.normal(size=2000).astype(np.float32)),
     )
     noisy = _train(pure_noise, params)
-    assert noisy.trees < learnable.trees  # nothing to learn: the held-out NDCG stops improving early
+    assert noisy.trees < learnable.trees  # nothing to learn: the held-out loss stops improving early
+
+
+@pytest.mark.parametrize(
+    ("objective", "stopping"),
+    [("binary:logistic", "logloss"), ("rank:ndcg", "ndcg@100"), ("rank:pairwise", "ndcg@100")],
+)
+def test_probability_models_stop_on_log_loss_and_rankers_on_ndcg(objective: str, stopping: str) -> None:
+    params = default_ranker_params(objective=objective)
+    assert params.stopping_metric == stopping
+    metrics = params.booster_params(threads=1)["eval_metric"]
+    # XGBoost stops on the last metric; the held-out NDCG is recorded either way
+    assert metrics[-1] == stopping and "ndcg@100" in metrics
+    trained = _train(
+        _pairs(0), default_ranker_params(objective=objective, n_estimators=40, early_stopping_rounds=5)
+    )
+    assert 0 < trained.holdout_ndcg <= 1 and trained.trees <= 40
 
 
 def test_without_held_out_clips_every_tree_is_trained() -> None:

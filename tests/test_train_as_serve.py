@@ -3,7 +3,7 @@
 Structurally, no model between the as-of clips and the ranker's pairs can tell a training week from the
 target week: none reads `target_week` or the target clips, each keys its rows by `as_of_week`. On a
 built warehouse, every candidate source has rows in every as-of week, the ranker's pairs are exactly the
-candidates of every week, and the training pairs are a sample of them.
+candidates of every week, and the training pairs are whole candidate lists of some of the clips.
 """
 
 from __future__ import annotations
@@ -80,6 +80,14 @@ def test_the_rankers_pairs_are_the_candidates_of_every_week(validation_build: Bu
            where t.rrf_score is distinct from r.rrf_score or t.hnsw_rank is distinct from r.hnsw_rank"""
     )[0]
     assert mismatched == 0
+    # by default (ranker_negatives_per_clip null) a training clip keeps its whole candidate list
+    (clips, partial) = validation_build.query(
+        """with kept as (select as_of_week, item_id, count(*) as n from ranker_training_pairs group by all),
+                listed as (select as_of_week, item_id, count(*) as n from ranker_candidates group by all)
+           select count(*), count(*) filter (where kept.n <> listed.n)
+           from kept inner join listed using (as_of_week, item_id)"""
+    )[0]
+    assert clips > 0 and partial == 0
 
 
 def test_training_weeks_rank_new_clips_of_their_own_week(validation_build: Build) -> None:

@@ -1,12 +1,14 @@
 -- The pairs that get features, with their candidate columns (per-source rank and score, n_sources,
 -- rrf_score: macro candidate_pair_columns) and graded relevance:
 --   * every target-week candidate (all of them are scored);
---   * the training sample: for every training clip with both relevant and irrelevant candidates, all
---     relevant candidates and `ranker_negatives_per_clip` irrelevant ones drawn by a seeded hash, for
---     clips drawn (seeded) until `ranker_max_training_pairs` pairs. A ranking objective learns from the
---     order of positives against negatives within a clip; it needs neither every negative nor every
---     clip, and the caps keep the training set, its memory and its training time bounded whatever the
---     size of the data. Clips whose candidates are all relevant or all irrelevant teach a ranking nothing;
+--   * the training sample: for every training clip with both relevant and irrelevant candidates, every
+--     candidate (var `ranker_negatives_per_clip` null, the default: the clip's list as it is served) or
+--     all relevant candidates and that many irrelevant ones drawn by a seeded hash, for clips drawn
+--     (seeded) until `ranker_max_training_pairs` pairs; the cap keeps the training set, its memory and
+--     its training time bounded whatever the size of the data. Whole lists train the top of a list,
+--     where NDCG is decided: a uniform draw of irrelevant candidates is mostly easy ones (demo: NDCG
+--     0.182 with 300 per clip against 0.196 with every candidate, same clips). Clips whose candidates
+--     are all relevant or all irrelevant teach a ranking nothing;
 --   * the held-out clips (`is_holdout`): with two or more training weeks, up to `ranker_holdout_clips`
 --     clips of the last training week (seeded draw among those with both kinds) keep every candidate, so
 --     the held-out NDCG that chooses the number of trees is measured on the lists as they are served.
@@ -56,7 +58,13 @@ sampled as (
     select t.as_of_week, t.item_id, t.user_id, t.label, c.is_holdout{% for name in carried %}, t.{{ name }}{% endfor %}
     from training as t
     inner join usable_clips as c on t.as_of_week = c.as_of_week and t.item_id = c.item_id
-    where t.label or c.is_holdout or t.draw <= {{ var('ranker_negatives_per_clip') }}
+    {%- set negatives = var('ranker_negatives_per_clip') %}
+    {%- if negatives is not none and (negatives is not number or negatives is boolean or negatives < 1) %}
+    {{ exceptions.raise_compiler_error("var ranker_negatives_per_clip must be null (every candidate of a training clip) or a whole number >= 1 of irrelevant candidates kept per clip; got " ~ negatives) }}
+    {%- endif %}
+    {%- if negatives is not none %}
+    where t.label or c.is_holdout or t.draw <= {{ negatives | int }}
+    {%- endif %}
 ),
 
 clips as (

@@ -15,12 +15,24 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vklsvd import __version__
 from vklsvd.errors import VklsvdError
 
-__all__ = ["REGISTRARS", "Handler", "Registrar", "build_parser", "main", "subcommand"]
+if TYPE_CHECKING:
+    from vklsvd.synthetic import GeneratorConfig
+
+__all__ = [
+    "REGISTRARS",
+    "Handler",
+    "Registrar",
+    "add_world_arguments",
+    "build_parser",
+    "main",
+    "subcommand",
+    "world_config",
+]
 
 Subparsers = argparse._SubParsersAction  # the type argparse returns from add_subparsers()
 Handler = Callable[[argparse.Namespace], int]
@@ -62,58 +74,10 @@ _positive_float = _number_argument(float, 0, inclusive=False)
 _non_negative_float = _number_argument(float, 0, inclusive=True)
 
 
-def _run_generate(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
-    from vklsvd.synthetic import generate_dataset
-    from vklsvd.synthetic.shapes import shape_config
-
-    out = Path(args.out)
-    marker = out / "metadata" / "items_metadata.parquet"
-    if args.if_missing and marker.is_file():
-        print(f"synthetic dataset already in {out} (found {marker}); nothing to do")
-        return 0
-    config = shape_config(args.shape, args.scale, args.seed)
-    overrides = {
-        "n_users": args.users,
-        "n_authors": args.authors,
-        "items_per_week": args.items_per_week,
-        "n_weeks": args.weeks,
-        "mean_impressions_per_user_week": args.impressions,
-        "n_topics": args.topics,
-        "activity_sigma": args.activity_sigma,
-        "author_exposure": args.author_exposure,
-        "favourite_author_weight": args.favourite_author_weight,
-    }
-    config = replace(config, **{name: value for name, value in overrides.items() if value is not None})
-    summary = generate_dataset(out, config)
-    rates = ", ".join(f"{name} {rate:.3%}" for name, rate in summary.rates.items())
-    print(
-        f"wrote {summary.total_rows:,} interactions over {len(summary.rows_per_week)} weeks, "
-        f"{summary.n_users:,} users, {summary.n_items:,} items to {out}"
-    )
-    print(f"rates: {rates}; mean timespent {summary.mean_timespent:.1f} s")
-    print(
-        f"validation targets (new in week 25): {summary.n_validation_target_items:,}; "
-        f"submission template clips: {summary.n_template_items:,}"
-    )
-    return 0
-
-
-@subcommand
-def register_generate(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
-    """``generate``: write a synthetic VK-LSVD in the hub layout."""
+def add_world_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that define a synthetic world (``generate``'s, also read by the ceiling benchmark)."""
     from vklsvd.synthetic.shapes import SHAPES
 
-    parser = subparsers.add_parser(
-        "generate",
-        help="write a synthetic VK-LSVD (hub layout and dtypes) with planted structure",
-        description=(
-            "Write a synthetic VK-LSVD in the hub layout, deterministic in its arguments. A --shape gives "
-            "the sizes (resized by --scale); any size flag given overrides the shape's value."
-        ),
-    )
-    parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
     shapes = ", ".join(f"{name} ({shape.description})" for name, shape in SHAPES.items())
     parser.add_argument(
         "--shape", default="demo", choices=sorted(SHAPES), help=f"dataset shape (default demo): {shapes}"
@@ -144,6 +108,66 @@ def register_generate(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
         help="affinity a favourite author adds to an impression (default 1.2; e.g. 3.0)",
     )
     parser.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
+
+
+def world_config(args: argparse.Namespace) -> GeneratorConfig:
+    """The generator configuration of the options of :func:`add_world_arguments`."""
+    from dataclasses import replace
+
+    from vklsvd.synthetic.shapes import shape_config
+
+    config = shape_config(args.shape, args.scale, args.seed)
+    overrides = {
+        "n_users": args.users,
+        "n_authors": args.authors,
+        "items_per_week": args.items_per_week,
+        "n_weeks": args.weeks,
+        "mean_impressions_per_user_week": args.impressions,
+        "n_topics": args.topics,
+        "activity_sigma": args.activity_sigma,
+        "author_exposure": args.author_exposure,
+        "favourite_author_weight": args.favourite_author_weight,
+    }
+    config = replace(config, **{name: value for name, value in overrides.items() if value is not None})
+    return config
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    from vklsvd.synthetic import generate_dataset
+
+    out = Path(args.out)
+    marker = out / "metadata" / "items_metadata.parquet"
+    if args.if_missing and marker.is_file():
+        print(f"synthetic dataset already in {out} (found {marker}); nothing to do")
+        return 0
+    config = world_config(args)
+    summary = generate_dataset(out, config)
+    rates = ", ".join(f"{name} {rate:.3%}" for name, rate in summary.rates.items())
+    print(
+        f"wrote {summary.total_rows:,} interactions over {len(summary.rows_per_week)} weeks, "
+        f"{summary.n_users:,} users, {summary.n_items:,} items to {out}"
+    )
+    print(f"rates: {rates}; mean timespent {summary.mean_timespent:.1f} s")
+    print(
+        f"validation targets (new in week 25): {summary.n_validation_target_items:,}; "
+        f"submission template clips: {summary.n_template_items:,}"
+    )
+    return 0
+
+
+@subcommand
+def register_generate(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
+    """``generate``: write a synthetic VK-LSVD in the hub layout."""
+    parser = subparsers.add_parser(
+        "generate",
+        help="write a synthetic VK-LSVD (hub layout and dtypes) with planted structure",
+        description=(
+            "Write a synthetic VK-LSVD in the hub layout, deterministic in its arguments. A --shape gives "
+            "the sizes (resized by --scale); any size flag given overrides the shape's value."
+        ),
+    )
+    parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
+    add_world_arguments(parser)
     parser.add_argument(
         "--if-missing",
         action="store_true",

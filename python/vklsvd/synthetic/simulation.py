@@ -213,6 +213,12 @@ def _signal_logits(imp: _Impressions) -> dict[str, FloatArray]:
     return logits
 
 
+def _signal_probabilities(imp: _Impressions, calibration: _Calibration) -> dict[str, FloatArray]:
+    """Probability of each signal of every impression given its affinity; signals are drawn independently."""
+    logits = _signal_logits(imp)
+    return {name: _sigmoid(calibration.intercepts[name] + logits[name]) for name in SIGNALS}
+
+
 def _watch_time(
     imp: _Impressions, world: SyntheticWorld, offset: float, noise: FloatArray, rewatch: FloatArray
 ) -> FloatArray:
@@ -289,10 +295,8 @@ def _week_table(
     imp: _Impressions, world: SyntheticWorld, calibration: _Calibration, rng: np.random.Generator
 ) -> pa.Table:
     n = imp.user.size
-    logits = _signal_logits(imp)
-    signals = {
-        name: rng.random(n) < _sigmoid(calibration.intercepts[name] + logits[name]) for name in SIGNALS
-    }
+    probabilities = _signal_probabilities(imp, calibration)
+    signals = {name: rng.random(n) < probabilities[name] for name in SIGNALS}
     noise = rng.normal(size=n)
     rewatch = _draw_rewatch(rng, imp)
     seconds = _watch_time(imp, world, calibration.watch_offset, noise, rewatch)

@@ -1,0 +1,51 @@
+"""The ceiling benchmark scores the generator's own probabilities next to the warehouse's rankings."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import PROJECT_DIR, Build
+
+
+@pytest.fixture(scope="module")
+def ceiling():
+    spec = importlib.util.spec_from_file_location("ceiling", PROJECT_DIR / "benchmarks" / "ceiling.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["ceiling"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _ndcg(report: str, row: str) -> float:
+    match = re.search(rf"^\| {re.escape(row)}[^|]* \| ([0-9.]+) \|", report, flags=re.MULTILINE)
+    assert match, f"no row {row!r} in\n{report}"
+    return float(match.group(1))
+
+
+def test_report_puts_the_ceiling_above_every_model(ceiling, validation_build: Build, tmp_path: Path) -> None:
+    output = tmp_path / "ceiling.md"
+    world = ["--shape", "tiny", "--seed", "11"]  # the tiny_dataset fixture's world
+    arguments = ["--warehouse", str(validation_build.warehouse), "--replicates", "8", "--output", str(output)]
+    assert ceiling.main(arguments + world) == 0
+    report = output.read_text()
+    assert str(validation_build.warehouse) not in report and str(tmp_path) not in report  # no machine paths
+    top = _ndcg(report, "oracle, every user")
+    random = _ndcg(report, "warehouse: random_users")
+    assert _ndcg(report, "warehouse: submission") == pytest.approx(
+        validation_build.query("select ndcg from eval_summary where ranking = 'submission'")[0][0], abs=1e-4
+    )
+    assert top > 2 * random
+    assert 0 < _ndcg(report, "oracle, the warehouse's candidates") <= 1
+    # the labels themselves among the candidates know the week's noise: above any model
+    assert _ndcg(report, "hindsight") > top
+
+
+def test_other_world_options_are_refused(ceiling, validation_build: Build) -> None:
+    arguments = ["--warehouse", str(validation_build.warehouse), "--replicates", "2", "--shape", "tiny"]
+    with pytest.raises(SystemExit, match="do not reproduce the warehouse's dataset"):
+        ceiling.main([*arguments, "--seed", "12"])
