@@ -96,7 +96,8 @@ class Warehouse:
                 con.sql("select item_id from int_target_items").to_arrow_table(), "item_id", np.uint32
             )
             fill = con.sql("select user_id from int_fill_users order by priority").to_arrow_table()
-            self.fill_users = _column(fill, "user_id", np.uint32)
+            self.fill_users = _column(fill, "user_id", np.uint32)  # by priority, as the assignment takes them
+            self.users = np.unique(self.fill_users)  # every sampled user, sorted
             candidates = con.sql(
                 f"select distinct item_id, user_id from candidates where as_of_week = {self.target_week}"
             ).to_arrow_table()
@@ -128,8 +129,9 @@ class Warehouse:
 
 def _check_same_world(oracle: EngagementOracle, warehouse: Warehouse) -> None:
     """The regenerated week's positive pairs on the warehouse's clips and users are its labels."""
-    users = np.unique(warehouse.fill_users)
-    keep = np.isin(oracle.observed_item_id, warehouse.target_items) & np.isin(oracle.observed_user_id, users)
+    keep = np.isin(oracle.observed_item_id, warehouse.target_items) & np.isin(
+        oracle.observed_user_id, warehouse.users
+    )
     regenerated = np.unique(_pair_keys(oracle.observed_item_id[keep], oracle.observed_user_id[keep]))
     labels = np.unique(_pair_keys(warehouse.label_item, warehouse.label_user))
     if not np.array_equal(regenerated, labels):
@@ -159,8 +161,7 @@ def _assigned_ndcg(
 
 
 def _oracle_rows(oracle: EngagementOracle, warehouse: Warehouse, relevant: Mapping) -> dict[str, float]:
-    users = np.unique(warehouse.fill_users)
-    keep = np.isin(oracle.item_id, warehouse.target_items) & np.isin(oracle.user_id, users)
+    keep = np.isin(oracle.item_id, warehouse.target_items) & np.isin(oracle.user_id, warehouse.users)
     item_id, user_id, probability = oracle.item_id[keep], oracle.user_id[keep], oracle.probability[keep]
     in_candidates = np.isin(_pair_keys(item_id, user_id), warehouse.candidate_keys)
     return {

@@ -55,6 +55,11 @@ def _week_seed(config: GeneratorConfig, week: int) -> list[int]:
     return [config.seed, 100 + week]
 
 
+def _pair_keys(imp: _Impressions, world: SyntheticWorld, rows: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """Keys ``item * n_users + user`` (dense indexes) of the impressions where `rows`."""
+    return imp.item[rows].astype(np.int64) * world.config.n_users + imp.user[rows]
+
+
 def _positive_new_clip_keys(
     imp: _Impressions,
     world: SyntheticWorld,
@@ -63,25 +68,24 @@ def _positive_new_clip_keys(
     week: int,
     rng: np.random.Generator,
 ) -> NDArray[np.int64]:
-    """Keys ``item * n_users + user`` (dense indexes) of the positive impressions of clips new in `week`."""
+    """Keys of the positive impressions of clips new in `week` (signals drawn as the dataset draws them)."""
     table = _week_table(imp, world, calibration, rng)
     positive = np.zeros(imp.user.size, dtype=bool)
     for signal in signals:
         positive |= table.column(signal).to_numpy(zero_copy_only=False)
-    keep = positive & (world.item_release_week[imp.item] == week)
-    return imp.item[keep].astype(np.int64) * world.config.n_users + imp.user[keep]
+    return _pair_keys(imp, world, positive & (world.item_release_week[imp.item] == week))
 
 
 def _new_clip_positive_probabilities(
     imp: _Impressions, world: SyntheticWorld, calibration: _Calibration, signals: Sequence[str], week: int
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """Keys (as above) of the impressions of clips new in `week` and the probability each is positive."""
+    """Keys of the impressions of clips new in `week` and the probability each is positive."""
     keep = world.item_release_week[imp.item] == week
     probabilities = _signal_probabilities(imp, calibration)
     negative = np.ones(int(np.count_nonzero(keep)))
     for signal in signals:
         negative *= 1.0 - probabilities[signal][keep]
-    return imp.item[keep].astype(np.int64) * world.config.n_users + imp.user[keep], 1.0 - negative
+    return _pair_keys(imp, world, keep), 1.0 - negative
 
 
 def engagement_probabilities(
