@@ -196,3 +196,24 @@ def test_position_score_orders_the_lists_not_the_selection() -> None:
         position_score=np.array([0.8, 0.2, 0.9]),
     )
     assert result.user_id.tolist() == [7, 8]
+
+
+def test_equal_scores_are_decided_by_the_tiebreak_in_selection_and_order() -> None:
+    """A calibrated probability is flat over whole ranges of the raw score: within such a plateau the raw
+    score, not the user id, must decide who gets a clip's last slot and in which order users are listed."""
+    items = np.array([1], dtype=np.uint32)
+    pair_items = np.ones(4, dtype=np.uint32)
+    pair_users = np.array([10, 11, 12, 13], dtype=np.uint32)
+    probability = np.array([0.2, 0.2, 0.2, 0.5])  # users 10-12 on one plateau of the calibration
+    raw = np.array([0.1, 0.3, 0.2, 0.9])
+    fill = np.arange(20, 30, dtype=np.uint32)
+
+    def listed(tiebreak: np.ndarray | None) -> list[int]:
+        result = assign_with_capacity(
+            items, pair_items, pair_users, probability, fill,
+            list_size=3, capacity=1, seed=0, position_score=probability, tiebreak=tiebreak,
+        )  # fmt: skip
+        return result.user_id.tolist()
+
+    assert listed(raw) == [13, 11, 12]
+    assert listed(None) == [13, 10, 11]  # without one, the user id decides

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from harness import Build
+from harness import WITHOUT_ABLATION, Build
 
 WEEK = "interactions/train/week_{:02d}.parquet"
 
@@ -159,7 +159,8 @@ def test_safe_variants_are_accepted(dataset_copy: Path, make_build) -> None:
 
     build = make_build("accepted")
     # a sampled training set (not every candidate) builds and passes its data test too
-    result = build.run("build", {"data_root": str(dataset_copy), "ranker_negatives_per_clip": 50})
+    variables = {"data_root": str(dataset_copy), "ranker_negatives_per_clip": 50, **WITHOUT_ABLATION}
+    result = build.run("build", variables)
     assert result.success, result.output[-3000:]
     (most_negatives,) = build.query(
         """select max(n) from (select count(*) filter (where not label) as n from ranker_training_pairs

@@ -241,3 +241,17 @@ def test_ablation_retrains_without_each_family() -> None:
     }
     assert set(quality) == {"signal", "noise"} and all(t.num_rows == 2000 for t in scores.values())
     assert quality["noise"] > quality["signal"] + 0.2  # without the signal nothing is learnt
+
+
+def test_ablation_without_families_reads_no_pairs() -> None:
+    from vklsvd.ranking.ablation import ablation_scores
+
+    def unread() -> list:
+        raise AssertionError("the pairs were read although no family is left out")
+
+    scores = ablation_scores(
+        unread, _pairs(0).schema, 0, unread,
+        features=["signal", "noise", "flag"], families={},
+        params=default_ranker_params(n_estimators=5), trees=5, threads=1,
+    )  # fmt: skip
+    assert scores == {}

@@ -2,7 +2,7 @@
 
 Small instances of the generator's `sparse` (many users, ~10 impressions a week) and `dense` (the real
 subsample's: every user active every week, ~190 impressions per user-week) shapes are built with
-default vars, unchanged; the submission must be valid on both. Then the README's "On real data" commands
+default vars, only the ablation left out (harness.WITHOUT_ABLATION); the submission must be valid on both. Then the README's "On real data" commands
 run as a new user would on a fresh clone: from the project folder, without VKLSVD_DUCKDB_PATH and
 without a `warehouse/` or `output/` folder, on a hub-layout subsample folder.
 """
@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from harness import PROJECT_DIR, failure_text
+from harness import PROJECT_DIR, WITHOUT_ABLATION, failure_text
 from vklsvd.dbt_invocation import WAREHOUSE_ENV, dbt_executable
 from vklsvd.synthetic import generate_dataset
 from vklsvd.synthetic.shapes import shape_config
@@ -46,7 +46,7 @@ def test_every_shape_builds_a_valid_submission(
     data = tmp_path_factory.mktemp(f"{shape}_dataset")
     generate_dataset(data, shape_config(shape, SHAPE_SCALES[shape], seed=3))
     build = make_build(shape)
-    result = build.run("build", {"data_root": str(data)})
+    result = build.run("build", {"data_root": str(data), **WITHOUT_ABLATION})
     assert result.success, failure_text(result)
     targets = {item for (item,) in build.query("select item_id from int_target_items")}
     assert_valid_submission(build.submission, targets)

@@ -59,6 +59,8 @@ def ablation_scores(
     family's fit copies the other columns) and the target pairs are streamed once, every family's model
     scoring each batch: two passes over the data, whatever the number of families."""
     columns = family_columns(features, families)
+    if not columns:  # no family to leave out: neither the training nor the target pairs are read
+        return {}
     pairs = read_training_pairs(training(), schema, n_rows, params)
     if pairs.names != list(features):
         raise VklsvdError(

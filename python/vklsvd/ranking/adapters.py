@@ -100,8 +100,10 @@ def capacity_assignments(
         progress = Progress(f"capacity assignment ({ranking}, {strategy})", "scored pairs", scores.num_rows)
         items = column(scores, "item_id", np.uint32)
         users = column(scores, "user_id", np.uint32)
-        # the expected-NDCG assignment works on calibrated probabilities and lists users by them
-        values = column(scores, "probability" if strategy == "expected_dcg" else "score", np.float64)
+        # the expected-NDCG assignment works on calibrated probabilities and lists users by them; the
+        # isotonic calibration is flat over whole score ranges, where the raw score still orders users
+        calibrated = strategy == "expected_dcg"
+        values = column(scores, "probability" if calibrated else "score", np.float64)
         result = assign_with_capacity(
             targets,
             items,
@@ -111,7 +113,8 @@ def capacity_assignments(
             list_size=list_size,
             capacity=capacity,
             seed=seed,
-            position_score=values if strategy == "expected_dcg" else None,
+            position_score=values if calibrated else None,
+            tiebreak=column(scores, "score", np.float64) if calibrated else None,
         )
         progress.advance(scores.num_rows)
         from_candidates = int(result.from_candidates.sum())

@@ -73,16 +73,18 @@ def _greedy_rounds(
     item_idx: np.ndarray,
     user_idx: np.ndarray,
     score: np.ndarray,
+    tiebreak: np.ndarray,
     need: np.ndarray,
     spare: np.ndarray,
     taken: np.ndarray,
 ) -> np.ndarray:
-    """Accept pairs greedily; updates `need`/`spare` in place and returns a mask of accepted pairs.
+    """Accept pairs greedily (by score, equal scores by `tiebreak`); updates `need`/`spare` in place and
+    returns a mask of accepted pairs.
 
     `taken` marks pairs that must be skipped (the user is already in that clip's list).
     """
-    order = np.lexsort((user_idx, -score, item_idx))
-    item_idx, user_idx, score = item_idx[order], user_idx[order], score[order]
+    order = np.lexsort((user_idx, -tiebreak, -score, item_idx))
+    item_idx, user_idx, score, tiebreak = item_idx[order], user_idx[order], score[order], tiebreak[order]
     active = ~taken[order]
     accepted = np.zeros(order.size, dtype=bool)
     while True:
@@ -92,7 +94,9 @@ def _greedy_rounds(
             break
         proposal = live[rank_within_sorted(item_idx[live]) < need[item_idx[live]]]
         # each proposed user keeps the proposals with the best scores, up to their spare capacity
-        by_user = proposal[np.lexsort((item_idx[proposal], -score[proposal], user_idx[proposal]))]
+        by_user = proposal[
+            np.lexsort((item_idx[proposal], -tiebreak[proposal], -score[proposal], user_idx[proposal]))
+        ]
         keep = by_user[rank_within_sorted(user_idx[by_user]) < spare[user_idx[by_user]]]
         accepted[keep] = True
         active[keep] = False
@@ -114,10 +118,13 @@ def assign_with_capacity(
     capacity: int,
     seed: int,
     position_score: np.ndarray | None = None,
+    tiebreak: np.ndarray | None = None,
 ) -> Assignment:
     """Assign users to every clip of `target_items`; see the module docstring for the rule. A clip's
     users are ordered by `position_score` (default: `score`), so a selection made on priced gains can
-    still list each clip's users by their probability."""
+    still list each clip's users by their probability. Equal scores, in the selection and in the order,
+    are decided by `tiebreak` (higher first; e.g. the raw ranker score behind a calibrated probability,
+    whose isotonic map is flat over whole score ranges), then by user id."""
     target_items = np.unique(target_items.astype(np.uint32))
     fill_users = fill_users.astype(np.uint32)
     all_users = np.unique(np.concatenate([user_id.astype(np.uint32), fill_users]))
@@ -134,21 +141,24 @@ def assign_with_capacity(
     user_idx = np.searchsorted(all_users, user_id[in_target].astype(np.uint32))
     pair_score = score[in_target].astype(np.float64)
     pair_position = (score if position_score is None else position_score)[in_target].astype(np.float64)
+    pair_tiebreak = (np.zeros(score.size) if tiebreak is None else tiebreak)[in_target].astype(np.float64)
     # duplicates of a (clip, user) pair keep their best score
     key = item_idx.astype(np.int64) * all_users.size + user_idx
-    order = np.lexsort((-pair_score, key))
+    order = np.lexsort((-pair_tiebreak, -pair_score, key))
     first = np.r_[True, key[order][1:] != key[order][:-1]]
     item_idx, user_idx = item_idx[order][first], user_idx[order][first]
     pair_score, pair_position = pair_score[order][first], pair_position[order][first]
+    pair_tiebreak = pair_tiebreak[order][first]
 
     need = np.full(target_items.size, list_size, dtype=np.int64)
     spare = np.full(all_users.size, capacity, dtype=np.int64)
     accepted = _greedy_rounds(
-        item_idx, user_idx, pair_score, need, spare, np.zeros(item_idx.size, dtype=bool)
+        item_idx, user_idx, pair_score, pair_tiebreak, need, spare, np.zeros(item_idx.size, dtype=bool)
     )
     slots_item = [item_idx[accepted]]
     slots_user = [user_idx[accepted]]
     slots_score = [pair_position[accepted]]
+    slots_tiebreak = [pair_tiebreak[accepted]]
     slots_from_candidates = [np.ones(int(accepted.sum()), dtype=bool)]
 
     fill_idx = np.searchsorted(all_users, fill_users)
@@ -177,10 +187,14 @@ def assign_with_capacity(
             cand_user[unique_rows],
             cand_score[unique_rows],
         )
-        got = _greedy_rounds(cand_item, cand_user, cand_score, need, spare, np.isin(cand_key, existing))
+        no_tiebreak = np.zeros(cand_score.size)
+        got = _greedy_rounds(
+            cand_item, cand_user, cand_score, no_tiebreak, need, spare, np.isin(cand_key, existing)
+        )
         slots_item.append(cand_item[got])
         slots_user.append(cand_user[got])
         slots_score.append(cand_score[got])
+        slots_tiebreak.append(no_tiebreak[got])
         slots_from_candidates.append(np.zeros(int(got.sum()), dtype=bool))
     if (need > 0).any():
         raise VklsvdError(
@@ -191,8 +205,9 @@ def assign_with_capacity(
     all_item = np.concatenate(slots_item)
     all_user = np.concatenate(slots_user)
     all_score = np.concatenate(slots_score)
+    all_tiebreak = np.concatenate(slots_tiebreak)
     from_candidates = np.concatenate(slots_from_candidates)
-    order = np.lexsort((all_users[all_user], -all_score, ~from_candidates, all_item))
+    order = np.lexsort((all_users[all_user], -all_tiebreak, -all_score, ~from_candidates, all_item))
     all_item, all_user, from_candidates = all_item[order], all_user[order], from_candidates[order]
     return Assignment(
         item_id=target_items[all_item],
