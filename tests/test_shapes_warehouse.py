@@ -2,7 +2,10 @@
 
 Small instances of the generator's `sparse` (many users, ~10 impressions a week) and `dense` (the real
 subsample's: every user active every week, ~190 impressions per user-week) shapes are built with
-default vars, only the ablation left out (harness.WITHOUT_ABLATION); the submission must be valid on both. Then the README's "On real data" commands
+default vars but two: the ablation is left out (harness.WITHOUT_ABLATION) and the ranker's training pairs
+are bounded (SHAPE_RANKER_VARS): the cap binds as it does at real size (clips are drawn until it is
+reached) instead of training on every candidate of these small worlds, and fewer clips are held out; the
+submission must be valid on both. Then the README's "On real data" commands
 run as a new user would on a fresh clone: from the project folder, without VKLSVD_DUCKDB_PATH and
 without a `warehouse/` or `output/` folder, on a hub-layout subsample folder.
 """
@@ -27,6 +30,9 @@ from vklsvd.synthetic.shapes import shape_config
 
 #: Scales small enough for CI that keep each shape's character (see vklsvd.synthetic.shapes).
 SHAPE_SCALES = {"sparse": 0.1, "dense": 0.07}
+#: A cap below the candidates of either shape's training clips (dense: about 1.3 M), so the cap's path is
+#: taken, and 50 held-out clips instead of 200 (their candidates are not capped: 180,000 pairs at sparse).
+SHAPE_RANKER_VARS = {"ranker_max_training_pairs": 100_000, "ranker_holdout_clips": 50}
 
 
 def assert_valid_submission(path: Path, target_items: set[int], list_size: int = 100) -> None:
@@ -46,8 +52,18 @@ def test_every_shape_builds_a_valid_submission(
     data = tmp_path_factory.mktemp(f"{shape}_dataset")
     generate_dataset(data, shape_config(shape, SHAPE_SCALES[shape], seed=3))
     build = make_build(shape)
-    result = build.run("build", {"data_root": str(data), **WITHOUT_ABLATION})
+    result = build.run("build", {"data_root": str(data), **SHAPE_RANKER_VARS, **WITHOUT_ABLATION})
     assert result.success, failure_text(result)
+    (sampled_clips,) = build.query(
+        """select count(*) from (
+               select distinct as_of_week, item_id from ranker_feature_pairs where not is_target_week)"""
+    )[0]
+    (trainable_clips,) = build.query(
+        """select count(*) from (
+               select as_of_week, item_id from ranker_candidates where not is_target_week
+               group by as_of_week, item_id having bool_or(label) and not bool_and(label))"""
+    )[0]
+    assert sampled_clips < trainable_clips  # the cap bound (its data test checks that it holds)
     targets = {item for (item,) in build.query("select item_id from int_target_items")}
     assert_valid_submission(build.submission, targets)
     scores = dict(build.query("select ranking, ndcg from eval_summary"))
