@@ -13,7 +13,7 @@ list_size best pairs by gain minus the user's price, and the prices of users tak
 `capacity` clips rise (those under it fall back towards 0) by a subgradient step that shrinks with the
 iterations. The greedy capacity assignment then runs on the priced gains, so the cap holds exactly, and
 a user wanted by too many clips goes where they add the most expected NDCG rather than where their raw
-score is highest; each list is then ordered by p.
+score is highest; each list is then ordered by p, equal p by the raw score behind it.
 """
 
 from __future__ import annotations
