@@ -5,9 +5,9 @@ subsample's: every user active every week, ~190 impressions per user-week) shape
 default vars but two: the ablation is left out (harness.WITHOUT_ABLATION) and the ranker's training pairs
 are bounded (SHAPE_RANKER_VARS): the cap binds as it does at real size (clips are drawn until it is
 reached) instead of training on every candidate of these small worlds, and fewer clips are held out; the
-submission must be valid on both. Then the README's "On real data" commands
-run as a new user would on a fresh clone: from the project folder, without VKLSVD_DUCKDB_PATH and
-without a `warehouse/` or `output/` folder, on a hub-layout subsample folder.
+submission must be valid on both. Then the README's "On real data" commands run as a new user would on a
+fresh clone: from the project folder, without VKLSVD_DUCKDB_PATH and without a `warehouse/` or
+`output/` folder, on a hub-layout subsample folder.
 """
 
 from __future__ import annotations
