@@ -19,7 +19,7 @@ What one run does:
        materialises ``count(*)``, ``sum(timespent)`` and the count of every signal grouped by
        (user_id, week) into a new database file: the practical speed limit of a per-week aggregate;
    (b) the feature layer: ``dbt run --select tag:features``, i.e. every model of
-       ``models/5_features/periods`` and ``models/5_features`` as tables in the warehouse file,
+       ``models/6_features/periods`` and ``models/6_features`` as tables in the warehouse file,
        for the default as-of weeks: the target week and var ``training_weeks`` (by default the three
        weeks before it), i.e. **four as-of weeks** (22, 23, 24 and 25 with target week 25);
    (c) dbt's own floor: ``dbt run --select int_feature_as_of_weeks`` (one table of four rows), i.e. what
@@ -412,7 +412,7 @@ def render_report(
         "",
         "Reading the numbers: the scan is one hash aggregation into (user, week) groups with 8 counters "
         f"and writes {scans[-1].extra['groups']:,} rows. The layer (design in "
-        "`models/5_features/periods/_periods__models.yml`) makes one hash aggregation over all "
+        "`models/6_features/periods/_periods__models.yml`) makes one hash aggregation over all "
         "impressions per family (users by (user, period), with the duration-bucket counts; contexts by "
         "(user, period, place, platform); authors by (author, week), with a HyperLogLog of the users; "
         "engaged user x author pairs, a semi join), each about one scan, plus one filtered pass that keeps "

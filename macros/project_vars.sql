@@ -8,6 +8,8 @@
     'content_watch_weight', 'interest_max_clusters', 'interest_min_items_per_cluster', 'interest_iterations',
     'gmm_components', 'gmm_covariance', 'gmm_max_fit_items', 'gmm_max_iterations', 'gmm_item_top_components',
     'gmm_user_top_components', 'semantic_id_sizes', 'semantic_id_max_fit_items', 'semantic_id_counter_levels',
+    'cf_watch_weight', 'cf_positive_weight', 'cf_factors', 'cf_regularization', 'cf_alpha', 'cf_iterations',
+    'cf_seed', 'cf_recent_weeks', 'cf_bridge_regularization',
     'hnsw_profile_kinds', 'hnsw_m', 'hnsw_ef_construction', 'hnsw_ef_search', 'hnsw_max_ef_search',
     'hnsw_target_recall', 'hnsw_overfetch', 'hnsw_recall_queries', 'candidate_k', 'candidate_recall_ks',
     'feature_windows', 'training_weeks', 'training_week_count', 'training_clips_per_week', 'feature_as_of_weeks', 'feature_prior_strength',

@@ -5,7 +5,7 @@ from pathlib import Path
 from harness import Build
 from vklsvd.io.artifacts import sha256_file
 
-SOURCES = {"hnsw", "author_audience", "bubbles", "semantic_ids", "active_users"}
+SOURCES = {"hnsw", "author_audience", "bubbles", "semantic_ids", "active_users", "collaborative"}
 
 
 def test_every_target_clip_has_candidates_from_every_source(validation_build: Build) -> None:

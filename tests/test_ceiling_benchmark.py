@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-from harness import PROJECT_DIR, Build
+from harness import Build, load_benchmark
 
 
 @pytest.fixture(scope="module")
 def ceiling():
-    spec = importlib.util.spec_from_file_location("ceiling", PROJECT_DIR / "benchmarks" / "ceiling.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["ceiling"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("ceiling")
 
 
 def _ndcg(report: str, row: str) -> float:

@@ -1,6 +1,7 @@
 """Nothing as of week W sees week W or later: rewriting every week >= W leaves unchanged the features, the
-user representations (profiles, interests, bubbles, semantic-ID counters), every candidate source and the
-ranker's candidate and pair features as of W (its labels, week W's own engagement, excepted).
+user representations (profiles, interests, bubbles, semantic-ID counters, collaborative factors), every
+candidate source and the ranker's candidate and pair features as of W (its labels, week W's own
+engagement, excepted).
 
 Two warehouses are built from the tiny dataset with as-of weeks W = 20 (training, var training_weeks)
 and 25 (the target week): one on the data as generated (``dbt build``, so the layer's data and unit tests
@@ -44,6 +45,8 @@ MARTS: dict[str, Sequence[str]] = {
     "int_user_semantic_prefixes": ("user_id", "level", "prefix"),
     "ml_user_content_profiles": ("user_id", "profile_kind"),
     "ml_user_interests": ("user_id", "interest_id"),
+    "ml_user_author_factors": ("side", "entity_id"),
+    "ml_user_item_factors": ("side", "entity_id"),
     "candidates": ("item_id", "source", "user_id"),
     "ranker_candidates": ("item_id", "user_id"),
 }
@@ -75,6 +78,8 @@ WEEKLY: dict[str, tuple[str, Sequence[str]]] = {
     ),
     "int_authors_aggregated_to_weeks": ("week", ("author_id", "week")),
     "int_user_authors_aggregated_to_periods": ("period", ("user_id", "author_id", "period")),
+    "int_user_author_engagement": ("week", ("user_id", "author_id", "week")),
+    "int_user_item_engagement": ("week", ("user_id", "item_id", "week")),
 }
 
 

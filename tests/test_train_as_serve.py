@@ -16,21 +16,26 @@ from harness import PROJECT_DIR, Build
 
 #: The models from the as-of clips to the ranker's pairs: one code path for every as-of week.
 AS_OF_PATH = (
-    "models/4_candidates/cand_active_users.sql",
-    "models/4_candidates/cand_author_audience.sql",
-    "models/4_candidates/cand_bubbles.sql",
-    "models/4_candidates/cand_semantic_ids.sql",
-    "models/4_candidates/candidates.sql",
-    "models/4_candidates/ml_hnsw_candidates.py",
-    "models/4_candidates/ml_hnsw_user_index.py",
+    "models/5_candidates/cand_active_users.sql",
+    "models/5_candidates/cand_author_audience.sql",
+    "models/5_candidates/cand_bubbles.sql",
+    "models/5_candidates/cand_semantic_ids.sql",
+    "models/5_candidates/candidates.sql",
+    "models/5_candidates/ml_hnsw_candidates.py",
+    "models/5_candidates/ml_hnsw_user_index.py",
+    "models/5_candidates/ml_collaborative_candidates.py",
+    "models/4_collaborative/ml_user_item_factors.py",
     "models/3_content/int_user_bubbles.sql",
     "models/3_content/int_user_semantic_prefixes.sql",
     "models/3_content/ml_user_interests.py",
+    "models/4_collaborative/ml_user_author_factors.py",
+    "models/4_collaborative/int_cf_user_vectors.sql",
+    "models/4_collaborative/int_cf_author_vectors.sql",
     "models/2_intermediate/int_author_audience.sql",
     "models/2_intermediate/int_user_activity.sql",
-    "models/6_ranker/ranker_candidates.sql",
+    "models/7_ranker/ranker_candidates.sql",
 )
-SOURCES = ("hnsw", "author_audience", "bubbles", "semantic_ids", "active_users")
+SOURCES = ("hnsw", "author_audience", "bubbles", "semantic_ids", "active_users", "collaborative")
 
 
 @pytest.mark.parametrize("path", AS_OF_PATH)

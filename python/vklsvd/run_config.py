@@ -28,6 +28,7 @@ PACKAGES = (
     "scikit-learn",
     "hnswlib",
     "xgboost-cpu",
+    "implicit",
     "threadpoolctl",
 )
 SECTIONS = ("var", "package", "dataset", "seed", "artifact")

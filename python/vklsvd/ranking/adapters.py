@@ -1,4 +1,4 @@
-"""Arrow adapters of the ranker and submission stages (models/6_ranker, models/7_submission): the
+"""Arrow adapters of the ranker and submission stages (models/7_ranker, models/8_submission): the
 ranker's training, scoring and the capacity assignment of every ranking."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Arrow adapters of the candidates stage (models/4_candidates): the HNSW index over user vectors, its
-search plan and the candidates it finds."""
+"""Arrow adapters of the candidates stage (models/5_candidates): the HNSW index over user vectors, its
+search plan and the candidates it finds; the collaborative source's inner-product search."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from vklsvd.constants import INTEREST_KIND, PROFILE_WEIGHTS
 from vklsvd.errors import VklsvdError
@@ -19,6 +20,7 @@ from vklsvd.resources import budgeted_threads
 from vklsvd.retrieval import hnsw
 from vklsvd.retrieval.candidates import Candidates, stack_user_vectors, users_from_vector_hits
 from vklsvd.retrieval.exact import exact_top_k
+from vklsvd.retrieval.inner_product import top_k_inner_product
 from vklsvd.sampling import seeded_subsample
 
 HNSW_INDEX_FILE = "hnsw_user_index_w{week}.bin"
@@ -202,3 +204,49 @@ def _search_week(row: dict[str, Any], clips: pa.Table) -> Candidates:
     found = users_from_vector_hits(query_ids, hits, sims, labels["user_id"], row["candidates_k"])
     progress.finish()
     return found
+
+
+def collaborative_candidates(factors: pa.Table, *, k: int) -> pa.Table:
+    """For every as-of week, the k users whose ALS factor has the largest inner product with each clip's
+    predicted factor (ml_user_item_factors: sides `user` and `clip`, both as of the week); exact search
+    (`inner_product.top_k_inner_product`)."""
+    parts = []
+    for week in sorted(set(column(factors, "as_of_week", np.int64).tolist())):
+        of_week = _of_week(factors, week)
+        users = of_week.filter(pc.equal(of_week["side"], "user"))
+        clips = of_week.filter(pc.equal(of_week["side"], "clip"))
+        if not users.num_rows or not clips.num_rows:
+            continue
+        with budgeted_threads() as threads:
+            item, user, score, rank = top_k_inner_product(
+                column(clips, "entity_id", np.uint32),
+                vectors(clips, "factors"),
+                column(users, "entity_id", np.uint32),
+                vectors(users, "factors"),
+                k,
+                threads=threads,
+            )
+        parts.append(
+            pa.table(
+                {
+                    "as_of_week": pa.array(np.full(item.size, week, dtype=np.int32)),
+                    "item_id": pa.array(item, pa.uint32()),
+                    "user_id": pa.array(user, pa.uint32()),
+                    "source": pa.array(["collaborative"] * item.size, pa.string()),
+                    "score": pa.array(score, pa.float64()),
+                    "source_rank": pa.array(rank, pa.int32()),
+                }
+            )
+        )
+    if parts:
+        return pa.concat_tables(parts)
+    return pa.table(
+        {
+            "as_of_week": pa.array([], pa.int32()),
+            "item_id": pa.array([], pa.uint32()),
+            "user_id": pa.array([], pa.uint32()),
+            "source": pa.array([], pa.string()),
+            "score": pa.array([], pa.float64()),
+            "source_rank": pa.array([], pa.int32()),
+        }
+    )

@@ -8,7 +8,8 @@
 --   bubbles         : users engaged with the clip's Gaussian-mixture components
 --   semantic_ids    : users engaged with the clip's semantic-ID prefixes
 --   active_users    : the most active users (fallback, identical for every clip)
-{% set sources = ['ml_hnsw_candidates', 'cand_author_audience', 'cand_bubbles', 'cand_semantic_ids', 'cand_active_users'] %}
+--   collaborative   : users whose ALS factor matches the clip's factor predicted from its content and author
+{% set sources = ['ml_hnsw_candidates', 'cand_author_audience', 'cand_bubbles', 'cand_semantic_ids', 'cand_active_users', 'ml_collaborative_candidates'] %}
 {% for name in sources %}
 select
     cast(as_of_week as integer) as as_of_week,

@@ -6,6 +6,12 @@
 --   sid_l{n}_*  the user's positives and watched mass on the clip's semantic-ID prefix of length n
 --   bubble_*    the user's positive and watched mass on the clip's Gaussian-mixture components, weighted
 --               by the clip's membership probability
+--   cf_*        collaborative: the user's user x author ALS factor (whole history) and recent fold-in
+--               vector against the factor of the clip's author (dot product and cosine), the user
+--               factor's norm (int_cf_user_vectors, int_cf_author_vectors), and the user's user x clip
+--               factor against the clip's factor predicted by the content bridge (cf_clip_*,
+--               ml_user_item_factors); null when the user or the author had no engagement before the
+--               as-of week
 -- A cold clip's codes come from its embedding alone, so these carry "users who liked this kind of
 -- content" to brand-new clips. Each code lookup is an equality join on (user, code) to the running totals
 -- of int_user_semantic_prefix_periods / int_user_bubble_periods plus the as-of condition (macro
@@ -100,7 +106,14 @@ select
     p.sid_l{{ level }}_watched,
     {%- endfor %}
     {% for rank in ranks %}p.bubble_positive_mass_{{ rank }}{{ " + " if not loop.last }}{% endfor %} as bubble_positive_mass,
-    {% for rank in ranks %}p.bubble_watched_mass_{{ rank }}{{ " + " if not loop.last }}{% endfor %} as bubble_watched_mass
+    {% for rank in ranks %}p.bubble_watched_mass_{{ rank }}{{ " + " if not loop.last }}{% endfor %} as bubble_watched_mass,
+    {{ vector_dot('cf_user.factors', 'cf_author.factors') }} as cf_author_dot,
+    {{ vector_cosine('cf_user.factors', 'cf_author.factors') }} as cf_author_cosine,
+    {{ vector_dot('cf_user.recent_factors', 'cf_author.factors') }} as cf_recent_author_dot,
+    {{ vector_cosine('cf_user.recent_factors', 'cf_author.factors') }} as cf_recent_author_cosine,
+    sqrt({{ vector_dot('cf_user.factors', 'cf_user.factors') }}) as cf_user_norm,
+    {{ vector_dot('cf_item_user.factors', 'cf_clip.factors') }} as cf_clip_dot,
+    {{ vector_cosine('cf_item_user.factors', 'cf_clip.factors') }} as cf_clip_cosine
 from by_pair as p
 inner join {{ ref('int_feature_as_of_weeks') }} as w on p.as_of_week = w.as_of_week
 left join {{ ref('ranker_clips') }} as c on p.as_of_week = c.as_of_week and p.item_id = c.item_id
@@ -109,3 +122,12 @@ left join {{ ref('ml_user_content_profiles') }} as {{ kind }}
     on p.as_of_week = {{ kind }}.as_of_week and p.user_id = {{ kind }}.user_id
     and {{ kind }}.profile_kind = '{{ kind }}'
 {%- endfor %}
+left join {{ ref('int_cf_user_vectors') }} as cf_user
+    on p.as_of_week = cf_user.as_of_week and p.user_id = cf_user.user_id
+left join {{ ref('int_cf_author_vectors') }} as cf_author
+    on p.as_of_week = cf_author.as_of_week and c.author_id = cf_author.author_id
+left join {{ ref('ml_user_item_factors') }} as cf_item_user
+    on p.as_of_week = cf_item_user.as_of_week and p.user_id = cf_item_user.entity_id
+    and cf_item_user.side = 'user'
+left join {{ ref('ml_user_item_factors') }} as cf_clip
+    on p.as_of_week = cf_clip.as_of_week and p.item_id = cf_clip.entity_id and cf_clip.side = 'clip'

@@ -1,0 +1,295 @@
+"""Collaborative factors (vklsvd.collaborative): ALS fit, fold-in against fixed factors, the as-of factor
+table of users and authors, the content bridge to cold clips and the inner-product search of the
+collaborative candidate source, on small deterministic inputs."""
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from vklsvd.collaborative.adapters import confidence, user_author_factors, user_item_factors
+from vklsvd.collaborative.bridge import bridge_inputs, fit_bridge
+from vklsvd.collaborative.factors import (
+    AlsParams,
+    confidence_matrix,
+    fit_factors,
+    fold_in_columns,
+    fold_in_rows,
+)
+from vklsvd.errors import VklsvdError
+from vklsvd.io.arrow import vectors
+from vklsvd.retrieval.exact import exact_top_k
+from vklsvd.retrieval.inner_product import top_k_inner_product
+
+PARAMS = AlsParams(factors=4, regularization=0.1, alpha=2.0, iterations=15, seed=3)
+
+
+def _two_communities(n_users: int = 40, n_authors: int = 10) -> np.ndarray:
+    """Users 0..n/2 watch authors 0..4, the others authors 5..9, with seeded gaps."""
+    rng = np.random.default_rng(0)
+    dense = np.zeros((n_users, n_authors))
+    half_users, half_authors = n_users // 2, n_authors // 2
+    dense[:half_users, :half_authors] = rng.random((half_users, half_authors)) < 0.7
+    dense[half_users:, half_authors:] = rng.random((n_users - half_users, n_authors - half_authors)) < 0.7
+    return dense
+
+
+def _matrix(dense: np.ndarray):
+    rows, columns = np.nonzero(dense)
+    return confidence_matrix(rows, columns, dense[rows, columns].astype(np.float64), dense.shape)
+
+
+def _closed_form(fixed: np.ndarray, values: np.ndarray, params: AlsParams) -> np.ndarray:
+    """x = (YᵀCY + λI)⁻¹ YᵀCp with C = alpha * value where observed, 1 elsewhere; p = observed."""
+    weights = np.where(values > 0, params.alpha * values, 1.0)
+    preference = (values > 0).astype(np.float64)
+    gram = fixed.T @ (weights[:, None] * fixed) + params.regularization * np.eye(fixed.shape[1])
+    return np.linalg.solve(gram, fixed.T @ (weights * preference))
+
+
+def test_factors_separate_two_communities() -> None:
+    dense = _two_communities()
+    factors = fit_factors(_matrix(dense), PARAMS)
+    scores = factors.rows @ factors.columns.T
+    own = np.r_[scores[:20, :5].mean(axis=1), scores[20:, 5:].mean(axis=1)]
+    other = np.r_[scores[:20, 5:].mean(axis=1), scores[20:, :5].mean(axis=1)]
+    assert (own > other + 0.2).all()
+    assert own.mean() > other.mean() + 0.5
+
+
+def test_fit_is_seeded_and_the_seed_matters() -> None:
+    matrix = _matrix(_two_communities())
+    first, again = fit_factors(matrix, PARAMS), fit_factors(matrix, PARAMS)
+    np.testing.assert_array_equal(first.rows, again.rows)
+    np.testing.assert_array_equal(first.columns, again.columns)
+    other_seed = fit_factors(matrix, AlsParams(**{**PARAMS.__dict__, "seed": 4}))
+    assert not np.array_equal(first.rows, other_seed.rows)
+
+
+def test_fold_in_is_the_exact_least_squares_step() -> None:
+    rng = np.random.default_rng(1)
+    fixed = rng.normal(size=(10, 4)).astype(np.float32)
+    dense = np.zeros((3, 10))
+    dense[0, [1, 4]] = [1.0, 3.0]
+    dense[1, [0, 2, 7, 9]] = [2.0, 1.0, 1.5, 4.0]
+    folded = fold_in_rows(fixed, _matrix(dense), PARAMS)
+    for row in range(2):
+        np.testing.assert_allclose(folded[row], _closed_form(fixed, dense[row], PARAMS), rtol=1e-4, atol=1e-5)
+    # no interactions: the zero vector (b = 0), not a guess
+    np.testing.assert_array_equal(folded[2], np.zeros(4, np.float32))
+    # columns fold in the same way against fixed row factors
+    np.testing.assert_allclose(fold_in_columns(fixed, _matrix(dense), PARAMS), folded, rtol=1e-5, atol=1e-6)
+
+
+def test_fold_in_of_a_users_own_history_lands_near_their_factor() -> None:
+    dense = _two_communities()
+    factors = fit_factors(_matrix(dense), PARAMS)
+    folded = fold_in_rows(factors.columns, _matrix(dense), PARAMS)
+    cosine = (folded * factors.rows).sum(axis=1) / (
+        np.linalg.norm(folded, axis=1) * np.linalg.norm(factors.rows, axis=1)
+    )
+    assert cosine.min() > 0.95
+
+
+def test_fold_in_refuses_a_matrix_of_other_columns() -> None:
+    with pytest.raises(VklsvdError, match="columns"):
+        fold_in_rows(np.zeros((5, 4), np.float32), _matrix(np.ones((2, 6))), PARAMS)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [({"factors": 0}, "cf_factors"), ({"iterations": 0}, "cf_iterations"), ({"alpha": 0.0}, "cf_alpha")],
+)
+def test_params_are_checked(changes: dict, message: str) -> None:
+    with pytest.raises(VklsvdError, match=message):
+        AlsParams(**{**PARAMS.__dict__, **changes})
+
+
+def test_confidence_matrix_sums_repeats_and_refuses_non_positive() -> None:
+    matrix = confidence_matrix(np.array([0, 0, 1]), np.array([2, 2, 0]), np.array([1.0, 2.0, 1.0]), (2, 3))
+    assert matrix.toarray().tolist() == [[0, 0, 3], [1, 0, 0]]
+    with pytest.raises(VklsvdError, match="> 0"):
+        confidence_matrix(np.array([0]), np.array([0]), np.array([0.0]), (1, 1))
+
+
+def _engagement(rows: list[tuple[int, int, int, float]]) -> pa.Table:
+    users, authors, weeks, values = zip(*rows, strict=True)
+    return pa.table(
+        {
+            "user_id": pa.array(users, pa.uint32()),
+            "author_id": pa.array(authors, pa.uint32()),
+            "week": pa.array(weeks, pa.int16()),
+            "engagement": pa.array(values, pa.float64()),
+        }
+    )
+
+
+def _factor_table(engagement: pa.Table, weeks: list[int], recent_weeks: int = 1) -> pa.Table:
+    as_of = pa.table({"as_of_week": pa.array(weeks, pa.int32())})
+    return user_author_factors(
+        engagement.to_batches(max_chunksize=3), as_of, params=PARAMS, recent_weeks=recent_weeks
+    )
+
+
+def _vectors(table: pa.Table, week: int, side: str) -> dict[int, np.ndarray]:
+    rows = table.filter(
+        pa.compute.and_(pa.compute.equal(table["as_of_week"], week), pa.compute.equal(table["side"], side))
+    )
+    return dict(zip(rows["entity_id"].to_pylist(), vectors(rows, "factors"), strict=True))
+
+
+def test_factor_table_is_as_of_each_week() -> None:
+    engagement = _engagement(
+        [(1, 10, 0, 2.0), (2, 10, 0, 1.0), (2, 11, 1, 1.0), (3, 11, 1, 3.0), (1, 10, 1, 1.0), (4, 12, 2, 1.0)]
+    )
+    table = _factor_table(engagement, [1, 2, 3])
+    # as of week 1 only week 0 is known: users 1, 2 and author 10
+    assert sorted(_vectors(table, 1, "user")) == [1, 2]
+    assert sorted(_vectors(table, 1, "author")) == [10]
+    assert sorted(_vectors(table, 2, "user")) == [1, 2, 3]
+    assert sorted(_vectors(table, 3, "author")) == [10, 11, 12]
+    # recent = the one week before the as-of week: as of 3, week 2 holds user 4 only
+    assert sorted(_vectors(table, 2, "user_recent")) == [1, 2, 3]
+    assert sorted(_vectors(table, 3, "user_recent")) == [4]
+    assert set(table["side"].to_pylist()) == {"user", "user_recent", "author"}
+    # the row order of the input does not change the result
+    shuffled = engagement.take(pa.array(np.random.default_rng(5).permutation(engagement.num_rows)))
+    assert _factor_table(shuffled, [1, 2, 3]).equals(table)
+
+
+def test_a_later_week_does_not_move_earlier_factors() -> None:
+    engagement = _engagement([(1, 10, 0, 2.0), (2, 11, 0, 1.0), (1, 11, 1, 1.0)])
+    future = pa.concat_tables([engagement, _engagement([(9, 10, 5, 7.0), (1, 12, 5, 3.0)])])
+    assert _factor_table(future, [1, 2]).equals(_factor_table(engagement, [1, 2]))
+
+
+def test_engagement_must_be_positive() -> None:
+    with pytest.raises(VklsvdError, match="engagement must be > 0"):
+        _factor_table(_engagement([(1, 10, 0, 0.0)]), [1])
+
+
+def test_confidence_grows_with_engagement_and_starts_at_one() -> None:
+    values = confidence(np.array([0.0, 1.0, 10.0, 100.0]))
+    assert values[0] == 1.0
+    assert (np.diff(values) > 0).all()
+    assert values[-1] < 10
+
+
+def test_bridge_learns_a_linear_map_and_reports_held_out_r2() -> None:
+    rng = np.random.default_rng(2)
+    inputs = rng.normal(size=(400, 6))
+    mapping = rng.normal(size=(6, 3))
+    targets = inputs @ mapping + 0.01 * rng.normal(size=(400, 3))
+    bridge = fit_bridge(inputs, targets, np.ones(400), regularization=0.1, seed=0)
+    assert bridge.holdout_r2 > 0.99
+    np.testing.assert_allclose(bridge.predict(inputs[:5]), targets[:5], atol=0.05)
+    noise = fit_bridge(inputs, rng.normal(size=(400, 3)), np.ones(400), regularization=0.1, seed=0)
+    assert noise.holdout_r2 < 0.1
+    with pytest.raises(VklsvdError, match="no warm clip"):
+        fit_bridge(inputs[:0], targets[:0], np.ones(0), regularization=0.1, seed=0)
+    with pytest.raises(VklsvdError, match="cf_bridge_regularization"):
+        fit_bridge(inputs, targets, np.ones(400), regularization=0.0, seed=0)
+
+
+def test_bridge_inputs_zero_a_missing_embedding_and_flag_it() -> None:
+    rows = bridge_inputs(
+        np.array([[1.0, 2.0], [9.0, 9.0]]),
+        np.array([True, False]),
+        np.array([10, 0]),
+        np.array([[0.5], [0.0]]),
+    )
+    np.testing.assert_allclose(rows, [[1, 2, 1, np.log1p(10), 0.5], [0, 0, 0, 0, 0]])
+
+
+def test_inner_product_search_is_exact_and_not_cosine() -> None:
+    rng = np.random.default_rng(4)
+    base = rng.normal(size=(50, 5)) * rng.uniform(0.1, 3.0, size=(50, 1))
+    queries = rng.normal(size=(7, 5))
+    base_ids = np.arange(100, 150, dtype=np.uint32)[::-1].copy()  # ids in no particular order
+    query_ids = np.array([5, 3, 9, 1, 2, 8, 7], dtype=np.uint32)
+    item, user, score, rank = top_k_inner_product(query_ids, queries, base_ids, base, 4)
+    for q, query_id in enumerate(query_ids):
+        products = base @ queries[q]
+        expected = base_ids[np.argsort(-products)[:4]]
+        assert user[item == query_id].tolist() == expected.tolist()
+        np.testing.assert_allclose(score[item == query_id], np.sort(products)[::-1][:4], rtol=1e-5)
+        assert rank[item == query_id].tolist() == [1, 2, 3, 4]
+    # the largest-norm users win where cosine would not have picked them
+    _, cosine_users, _, _ = exact_top_k(query_ids, queries, base_ids, base, 4)
+    assert cosine_users.tolist() != user.tolist()
+
+
+def _item_world() -> tuple[pa.Table, pa.Table, pa.Table, pa.Table, pa.Table]:
+    """Two communities of users and clips over weeks 0..3; clips 100..119 carry an embedding that says
+    which community they belong to, clips 200 and 201 are new in week 4 (one of each community)."""
+    rng = np.random.default_rng(6)
+    rows = []
+    for user in range(30):
+        community = user % 2
+        for item in range(100, 120):
+            if (item % 2) == community and rng.random() < 0.6:
+                rows.append((user, item, int(rng.integers(0, 4)), float(rng.uniform(0.5, 2.0))))
+    users, items, weeks, values = zip(*rows, strict=True)
+    engagement = pa.table(
+        {
+            "user_id": pa.array(users, pa.uint32()),
+            "item_id": pa.array(items, pa.uint32()),
+            "week": pa.array(weeks, pa.int16()),
+            "engagement": pa.array(values, pa.float64()),
+        }
+    )
+    all_items = [*range(100, 120), 200, 201]
+    metadata = pa.table(
+        {
+            "item_id": pa.array(all_items, pa.uint32()),
+            "author_id": pa.array([1] * len(all_items), pa.uint32()),
+            "duration": pa.array([30] * len(all_items), pa.uint8()),
+        }
+    )
+    side = [1.0 if item % 2 else -1.0 for item in all_items]
+    embeddings = pa.table(
+        {
+            "item_id": pa.array(all_items, pa.uint32()),
+            "embedding": pa.array([[s, 0.1 * s] for s in side], pa.list_(pa.float32())),
+        }
+    )
+    clips = pa.table(
+        {"as_of_week": pa.array([4, 4], pa.int32()), "item_id": pa.array([200, 201], pa.uint32())}
+    )
+    no_authors = pa.table(
+        {
+            "as_of_week": pa.array([], pa.int32()),
+            "side": pa.array([], pa.string()),
+            "entity_id": pa.array([], pa.uint32()),
+            "factors": pa.array([], pa.list_(pa.float32(), PARAMS.factors)),
+        }
+    )
+    return engagement, metadata, embeddings, clips, no_authors
+
+
+def test_cold_clips_get_factors_that_find_their_community() -> None:
+    engagement, *tables = _item_world()
+    table = user_item_factors(
+        engagement.to_batches(max_chunksize=7), *tables, params=PARAMS, bridge_regularization=0.1
+    )
+    users = _vectors(table, 4, "user")
+    clips = _vectors(table, 4, "clip")
+    assert sorted(clips) == [200, 201]
+    for clip, community in ((200, 0), (201, 1)):
+        scores = {user: float(vector @ clips[clip]) for user, vector in users.items()}
+        top = sorted(scores, key=scores.get, reverse=True)[:10]
+        assert all(user % 2 == community for user in top), (clip, top)
+
+
+def test_a_clip_to_rank_without_metadata_is_an_error() -> None:
+    engagement, metadata, embeddings, _, no_authors = _item_world()
+    unknown = pa.table({"as_of_week": pa.array([4], pa.int32()), "item_id": pa.array([999], pa.uint32())})
+    with pytest.raises(VklsvdError, match="missing from the clip metadata"):
+        user_item_factors(
+            engagement.to_batches(),
+            metadata,
+            embeddings,
+            unknown,
+            no_authors,
+            params=PARAMS,
+            bridge_regularization=0.1,
+        )
