@@ -3,6 +3,7 @@ import pytest
 
 from vklsvd.errors import VklsvdError
 from vklsvd.ranking.assignment import assign_with_capacity, strategy_scores
+from vklsvd.ranking.expected_dcg import user_prices
 
 
 def _lists(result) -> dict[int, list[int]]:
@@ -217,3 +218,23 @@ def test_equal_scores_are_decided_by_the_tiebreak_in_selection_and_order() -> No
 
     assert listed(raw) == [13, 11, 12]
     assert listed(None) == [13, 10, 11]  # without one, the user id decides
+
+
+def test_prices_break_ties_of_the_priced_gain_by_the_raw_score() -> None:
+    # two clips, one slot each, a cap of one: both clips want x and y equally (same probability); the
+    # user whom the raw score prefers is the one both pick first, so that user's price rises first (and
+    # stays the higher one as the prices settle)
+    item = np.array([1, 1, 2, 2], dtype=np.uint32)
+    user = np.array([10, 11, 10, 11], dtype=np.uint32)
+    gains = np.full(4, 0.5)
+    raw = np.array([0.1, 0.9, 0.1, 0.9])
+    first_step = {"list_size": 1, "capacity": 1, "iterations": 1}
+    by_rows = user_prices(item, user, gains, **first_step)
+    assert by_rows[user == 10].min() > 0 and by_rows[user == 11].max() == 0
+    by_raw = user_prices(item, user, gains, **first_step, tiebreak=raw)
+    assert by_raw[user == 11].min() > 0 and by_raw[user == 10].max() == 0
+    settled = user_prices(item, user, gains, list_size=1, capacity=1, tiebreak=raw)
+    assert settled[user == 11].min() > settled[user == 10].max()
+    # a tiebreak does not override a real difference of gain
+    unequal = user_prices(item, user, np.array([0.6, 0.5, 0.6, 0.5]), **first_step, tiebreak=raw)
+    assert unequal[user == 10].min() > 0 and unequal[user == 11].max() == 0

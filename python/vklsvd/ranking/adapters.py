@@ -104,17 +104,21 @@ def capacity_assignments(
         # isotonic calibration is flat over whole score ranges, where the raw score still orders users
         calibrated = strategy == "expected_dcg"
         values = column(scores, "probability" if calibrated else "score", np.float64)
+        raw = column(scores, "score", np.float64) if calibrated else None
+        compared = strategy_scores(
+            items, values, strategy, user_id=users, list_size=list_size, capacity=capacity, tiebreak=raw
+        )
         result = assign_with_capacity(
             targets,
             items,
             users,
-            strategy_scores(items, values, strategy, user_id=users, list_size=list_size, capacity=capacity),
+            compared,
             fill,
             list_size=list_size,
             capacity=capacity,
             seed=seed,
             position_score=values if calibrated else None,
-            tiebreak=column(scores, "score", np.float64) if calibrated else None,
+            tiebreak=raw,
         )
         progress.advance(scores.num_rows)
         from_candidates = int(result.from_candidates.sum())

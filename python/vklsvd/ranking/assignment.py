@@ -42,17 +42,21 @@ def strategy_scores(
     user_id: np.ndarray | None = None,
     list_size: int | None = None,
     capacity: int | None = None,
+    tiebreak: np.ndarray | None = None,
 ) -> np.ndarray:
     """The scores the greedy compares for `strategy`: the scores themselves; minus each pair's rank
     within its clip (1 = best, ties to the smaller row index) for round robin; for expected_dcg each
     pair's expected NDCG gain less its user's Lagrangian price (`score` = probabilities; needs
-    `user_id`, `list_size`, `capacity`)."""
+    `user_id`, `list_size`, `capacity`; `tiebreak`, the raw scores, decides equal priced gains while
+    the prices are found, as it does in the assignment)."""
     if strategy == "score":
         return score.astype(np.float64)
     if strategy == "expected_dcg":
         if user_id is None or list_size is None or capacity is None:
             raise VklsvdError("the expected_dcg strategy needs the pairs' user ids, list_size and capacity")
-        return priced_gains(item_id, user_id, score, list_size=list_size, capacity=capacity)
+        return priced_gains(
+            item_id, user_id, score, list_size=list_size, capacity=capacity, tiebreak=tiebreak
+        )
     if strategy == "round_robin":
         order = np.lexsort((np.arange(score.size), -score, item_id))
         rank = np.empty(score.size, dtype=np.float64)

@@ -43,15 +43,19 @@ def user_prices(
     list_size: int,
     capacity: int,
     iterations: int = PRICE_ITERATIONS,
+    tiebreak: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The price of each pair's user (one value per pair) after `iterations` subgradient steps."""
+    """The price of each pair's user (one value per pair) after `iterations` subgradient steps. Where
+    priced gains tie within a clip, the larger `tiebreak` (the raw score) is chosen first, then the row
+    order: the same rule as the greedy assignment that runs on these prices."""
     users, user_index = np.unique(user_id, return_inverse=True)
     prices = np.zeros(users.size)
     positive = gains[gains > 0]
     if positive.size == 0:
         return prices[user_index]
     step = float(np.mean(positive)) / capacity  # a price moves by about one mean gain per cap overload
-    by_item = np.lexsort((np.arange(gains.size), item_id))
+    secondary = np.zeros(gains.size) if tiebreak is None else -np.asarray(tiebreak, dtype=np.float64)
+    by_item = np.lexsort((np.arange(gains.size), secondary, item_id))
     items_sorted = item_id[by_item]
     for iteration in range(iterations):
         priced = gains - prices[user_index]
@@ -70,11 +74,18 @@ def priced_gains(
     list_size: int,
     capacity: int,
     iterations: int = PRICE_ITERATIONS,
+    tiebreak: np.ndarray | None = None,
 ) -> np.ndarray:
     """Expected NDCG gain less the user's Lagrangian price, for every pair: the scores on which the
-    greedy capacity assignment maximises the expected metric."""
+    greedy capacity assignment maximises the expected metric (`tiebreak`: see user_prices)."""
     gains = expected_gains(item_id, probability.astype(np.float64), list_size)
     prices = user_prices(
-        item_id, user_id, gains, list_size=list_size, capacity=capacity, iterations=iterations
+        item_id,
+        user_id,
+        gains,
+        list_size=list_size,
+        capacity=capacity,
+        iterations=iterations,
+        tiebreak=tiebreak,
     )
     return gains - prices
