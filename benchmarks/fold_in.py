@@ -39,6 +39,7 @@ from vklsvd.io.artifacts import write_atomically
 from vklsvd.ranking.metrics import ndcg_at_k
 
 SEED = 0
+ALS_SETTINGS = ("cf_factors", "cf_regularization", "cf_alpha", "cf_iterations", "cf_recent_weeks")
 
 
 def _author_factors(con: duckdb.DuckDBPyConnection, week: int) -> tuple[np.ndarray, np.ndarray]:
@@ -79,7 +80,7 @@ def _mean_of_author_factors(
     return dict(zip(user_ids.tolist(), sums, strict=True))
 
 
-def measure(warehouse: Path) -> tuple[dict[str, float], dict[str, float], dict[str, int]]:
+def measure(warehouse: Path) -> tuple[dict[str, float], dict[str, float], dict[str, int], str]:
     con = duckdb.connect(str(warehouse), read_only=True)
     settings = dict(con.execute("select name, value from run_vars").fetchall())
     week, k = int(settings["target_week"]), int(settings["list_size"])
@@ -108,6 +109,7 @@ def measure(warehouse: Path) -> tuple[dict[str, float], dict[str, float], dict[s
         ),
     }
     n_clips = len({item for item, *_ in pairs})
+    (n_users,) = con.execute("select count(distinct user_id) from int_user_history").fetchone()
     con.close()
 
     items = np.array([p[0] for p in pairs], np.int64)
@@ -140,17 +142,23 @@ def measure(warehouse: Path) -> tuple[dict[str, float], dict[str, float], dict[s
             per_clip.append(ndcg_at_k(users[start:end][order].tolist(), relevant[item], k))
         ndcg[name] = float(np.mean(per_clip))
         coverage[name] = float(np.mean(~np.isnan(values))) if "random" not in name else 1.0
-    return ndcg, coverage, {"pairs": int(items.size), "clips": n_clips, "scored_clips": len(per_clip)}
+    settings_line = ", ".join(f"{name}={settings[name]}" for name in ALS_SETTINGS)
+    sizes = {"pairs": int(items.size), "clips": n_clips, "scored_clips": len(per_clip), "users": int(n_users)}
+    return ndcg, coverage, sizes, settings_line
 
 
-def report(warehouse: Path, ndcg: dict[str, float], coverage: dict[str, float], sizes: dict[str, int]) -> str:
+def report(
+    warehouse: Path, ndcg: dict[str, float], coverage: dict[str, float], sizes: dict[str, int], settings: str
+) -> str:
     lines = [
         "# Fold-in against the ALS factor (user x author)",
         "",
         f"Command: `python benchmarks/fold_in.py --warehouse {warehouse.name} ...`",
         "",
-        f"- Data: {sizes['clips']:,} target clips ({sizes['scored_clips']:,} with positive users), "
-        f"{sizes['pairs']:,} candidate pairs of the target week.",
+        f"- Data: {sizes['users']:,} users with history, {sizes['clips']:,} target clips "
+        f"({sizes['scored_clips']:,} with positive users), {sizes['pairs']:,} candidate pairs of the "
+        "target week.",
+        f"- ALS (the warehouse's vars): {settings}.",
         f"- Machine: {platform.machine()}, Python {platform.python_version()}.",
         "- NDCG@100 of each clip's candidates ordered by the score alone (no capacity); coverage = share of",
         "  candidate pairs with a score (user and clip author both have a vector).",
@@ -167,8 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warehouse", type=Path, required=True)
     parser.add_argument("--output", type=Path, required=True)
     args = parser.parse_args(argv)
-    ndcg, coverage, sizes = measure(args.warehouse)
-    text = report(args.warehouse, ndcg, coverage, sizes)
+    text = report(args.warehouse, *measure(args.warehouse))
     write_atomically(args.output, lambda path: path.write_text(text))
     sys.stdout.write(text)
     return 0
