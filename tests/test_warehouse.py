@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from harness import WITHOUT_ABLATION, Build, failure_text
+from harness import PROJECT_DIR, WITHOUT_ABLATION, Build, failure_text
 from vklsvd.ranking.metrics import mean_ndcg
 
 
@@ -238,3 +238,19 @@ def test_report_on_a_warehouse_of_another_version_says_rebuild(tmp_path: Path, c
     assert main(["report", "--warehouse", str(warehouse)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "another version" in err and "dbt build" in err
+
+
+def readme_exploration_queries() -> list[str]:
+    """The SQL statements of the README's "Exploring the warehouse" section, in order."""
+    readme = (PROJECT_DIR / "README.md").read_text()
+    section = readme.split("## Exploring the warehouse", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sql\n", 1)[1].split("```", 1)[0]
+    code = "\n".join(line for line in block.splitlines() if not line.lstrip().startswith("--"))
+    return [statement.strip() for statement in code.split(";") if statement.strip()]
+
+
+def test_readme_exploration_queries_run_and_return_rows(validation_build: Build) -> None:
+    queries = readme_exploration_queries()
+    assert len(queries) >= 7
+    for sql in queries:
+        assert validation_build.query(sql), f"the README's query returned no rows:\n{sql}"
