@@ -42,6 +42,14 @@ SEED = 0
 ALS_SETTINGS = ("cf_factors", "cf_regularization", "cf_alpha", "cf_iterations", "cf_recent_weeks")
 
 
+def _rows_in(sorted_ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row of each wanted id in `sorted_ids` and whether it is there at all."""
+    if sorted_ids.size == 0:
+        return np.zeros(wanted.size, np.int64), np.zeros(wanted.size, bool)
+    rows = np.minimum(np.searchsorted(sorted_ids, wanted), sorted_ids.size - 1)
+    return rows, sorted_ids[rows] == wanted
+
+
 def _author_factors(con: duckdb.DuckDBPyConnection, week: int) -> tuple[np.ndarray, np.ndarray]:
     rows = con.execute(
         "select entity_id, factors from ml_user_author_factors where as_of_week = ? and side = 'author' "
@@ -97,7 +105,6 @@ def measure(warehouse: Path) -> tuple[dict[str, float], dict[str, float], dict[s
     for item, user in con.execute("select item_id, user_id from int_target_labels").fetchall():
         relevant.setdefault(int(item), set()).add(int(user))
     authors, author_factors = _author_factors(con, week)
-    author_row = {int(a): i for i, a in enumerate(authors)}
     vectors = {
         "ALS factor": _user_vectors(con, week, "user"),
         f"recent fold-in ({recent} weeks)": _user_vectors(con, week, "user_recent"),
@@ -114,18 +121,23 @@ def measure(warehouse: Path) -> tuple[dict[str, float], dict[str, float], dict[s
 
     items = np.array([p[0] for p in pairs], np.int64)
     users = np.array([p[1] for p in pairs], np.int64)
-    clip_authors = [p[2] for p in pairs]
+    clip_authors = np.array([-1 if p[2] is None else p[2] for p in pairs], np.int64)
     tiebreak = np.random.default_rng(SEED).random(items.size)
     scores: dict[str, np.ndarray] = {
         "ranker score (reference)": np.array([np.nan if p[3] is None else p[3] for p in pairs]),
         "random order (reference)": np.full(items.size, np.nan),
     }
+    author_rows, has_author = _rows_in(authors, clip_authors)
     for name, by_user in vectors.items():
+        user_ids = np.array(sorted(by_user), np.int64)
+        user_rows, has_user = _rows_in(user_ids, users)
         values = np.full(items.size, np.nan)
-        for i, (user, author) in enumerate(zip(users.tolist(), clip_authors, strict=True)):
-            vector, row = by_user.get(user), author_row.get(author) if author is not None else None
-            if vector is not None and row is not None:
-                values[i] = float(vector @ author_factors[row])
+        if user_ids.size:
+            user_vectors = np.array([by_user[user] for user in user_ids.tolist()])
+            scored = has_user & has_author
+            values[scored] = np.einsum(
+                "ij,ij->i", user_vectors[user_rows[scored]], author_factors[author_rows[scored]]
+            )
         scores[name] = values
 
     ndcg, coverage = {}, {}

@@ -196,21 +196,14 @@ class _ClipMetadata:
         order = np.argsort(ids)
         ids = ids[order]
         embedded_ids = column(embeddings, "item_id", np.uint32)
-        embedded = vectors(embeddings, "embedding").astype(np.float64)
-        at = np.searchsorted(ids, embedded_ids)
-        inside = at < ids.size
-        matched = np.zeros(embedded_ids.size, dtype=bool)
-        matched[inside] = ids[at[inside]] == embedded_ids[inside]
-        embedding = np.zeros((ids.size, embedded.shape[1]))
-        embedding[at[matched]] = embedded[matched]
-        has_embedding = np.zeros(ids.size, dtype=bool)
-        has_embedding[at[matched]] = True
+        embedded_order = np.argsort(embedded_ids)
+        embedded = vectors(embeddings, "embedding")[embedded_order].astype(np.float64)
         return cls(
             ids,
             column(items, "author_id", np.int64)[order],
             column(items, "duration", np.float64)[order],
-            has_embedding,
-            embedding,
+            np.isin(ids, embedded_ids),
+            _lookup(ids, embedded_ids[embedded_order], embedded),
         )
 
     def bridge_inputs(

@@ -156,20 +156,27 @@ def hnsw_candidates(index_description: pa.Table, clips: pa.Table) -> pa.Table:
     """For every as-of week's clips with an embedding, the `candidates_k` users whose vectors (as of that
     week) are nearest, by the search `build_user_hnsw_index` planned for the week (HNSW at its ef, or
     exact); score = best cosine of the user."""
-    weeks, found = [], []
-    for row in index_description.to_pylist():
-        week_found = _search_week(row, _of_week(clips, int(row["as_of_week"])))
-        weeks.append(np.full(week_found.item_id.size, int(row["as_of_week"]), dtype=np.int32))
-        found.append(week_found)
-    n_rows = sum(part.item_id.size for part in found)
+    found = {
+        int(row["as_of_week"]): _search_week(row, _of_week(clips, int(row["as_of_week"])))
+        for row in index_description.to_pylist()
+    }
+    return _candidate_table("hnsw", found)
+
+
+def _candidate_table(source: str, found: dict[int, Candidates]) -> pa.Table:
+    """The rows of candidate source `source` (as_of_week, item_id, user_id, source, score, source_rank)
+    from its candidates of each as-of week."""
+    parts = list(found.values())
+    weeks = [np.full(part.item_id.size, week, dtype=np.int32) for week, part in found.items()]
+    n_rows = sum(part.item_id.size for part in parts)
     return pa.table(
         {
             "as_of_week": pa.array(np.concatenate([np.empty(0, np.int32), *weeks]), pa.int32()),
-            "item_id": pa.array(_stacked(found, "item_id", np.uint32), pa.uint32()),
-            "user_id": pa.array(_stacked(found, "user_id", np.uint32), pa.uint32()),
-            "source": pa.array(["hnsw"] * n_rows, pa.string()),
-            "score": pa.array(_stacked(found, "score", np.float32), pa.float64()),
-            "source_rank": pa.array(_stacked(found, "source_rank", np.int32), pa.int32()),
+            "item_id": pa.array(_stacked(parts, "item_id", np.uint32), pa.uint32()),
+            "user_id": pa.array(_stacked(parts, "user_id", np.uint32), pa.uint32()),
+            "source": pa.array([source] * n_rows, pa.string()),
+            "score": pa.array(_stacked(parts, "score", np.float32), pa.float64()),
+            "source_rank": pa.array(_stacked(parts, "source_rank", np.int32), pa.int32()),
         }
     )
 
@@ -210,7 +217,7 @@ def collaborative_candidates(factors: pa.Table, *, k: int) -> pa.Table:
     """For every as-of week, the k users whose ALS factor has the largest inner product with each clip's
     predicted factor (ml_user_item_factors: sides `user` and `clip`, both as of the week); exact search
     (`inner_product.top_k_inner_product`)."""
-    parts = []
+    found = {}
     for week in sorted(set(column(factors, "as_of_week", np.int64).tolist())):
         of_week = _of_week(factors, week)
         users = of_week.filter(pc.equal(of_week["side"], "user"))
@@ -218,35 +225,14 @@ def collaborative_candidates(factors: pa.Table, *, k: int) -> pa.Table:
         if not users.num_rows or not clips.num_rows:
             continue
         with budgeted_threads() as threads:
-            item, user, score, rank = top_k_inner_product(
-                column(clips, "entity_id", np.uint32),
-                vectors(clips, "factors"),
-                column(users, "entity_id", np.uint32),
-                vectors(users, "factors"),
-                k,
-                threads=threads,
+            found[week] = Candidates(
+                *top_k_inner_product(
+                    column(clips, "entity_id", np.uint32),
+                    vectors(clips, "factors"),
+                    column(users, "entity_id", np.uint32),
+                    vectors(users, "factors"),
+                    k,
+                    threads=threads,
+                )
             )
-        parts.append(
-            pa.table(
-                {
-                    "as_of_week": pa.array(np.full(item.size, week, dtype=np.int32)),
-                    "item_id": pa.array(item, pa.uint32()),
-                    "user_id": pa.array(user, pa.uint32()),
-                    "source": pa.array(["collaborative"] * item.size, pa.string()),
-                    "score": pa.array(score, pa.float64()),
-                    "source_rank": pa.array(rank, pa.int32()),
-                }
-            )
-        )
-    if parts:
-        return pa.concat_tables(parts)
-    return pa.table(
-        {
-            "as_of_week": pa.array([], pa.int32()),
-            "item_id": pa.array([], pa.uint32()),
-            "user_id": pa.array([], pa.uint32()),
-            "source": pa.array([], pa.string()),
-            "score": pa.array([], pa.float64()),
-            "source_rank": pa.array([], pa.int32()),
-        }
-    )
+    return _candidate_table("collaborative", found)

@@ -36,9 +36,13 @@ def top_k_inner_product(
     query_out, base_out, _, ranks = exact_top_k(
         query_ids, augmented_queries, base_ids, augmented_base(base), k, threads=threads
     )
-    query_rows = np.searchsorted(np.sort(query_ids), query_out)
-    query_by_row = queries[np.argsort(query_ids, kind="stable")]
-    base_by_row = base[np.argsort(base_ids, kind="stable")]
-    base_rows = np.searchsorted(np.sort(base_ids), base_out)
-    products = np.einsum("ij,ij->i", query_by_row[query_rows], base_by_row[base_rows]).astype(np.float32)
+    products = np.einsum(
+        "ij,ij->i", queries[_rows_of(query_ids, query_out)], base[_rows_of(base_ids, base_out)]
+    ).astype(np.float32)
     return query_out, base_out, products, ranks
+
+
+def _rows_of(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The row of each of `wanted` in `ids` (distinct ids, in any order; every wanted id among them)."""
+    order = np.argsort(ids, kind="stable")
+    return order[np.searchsorted(ids[order], wanted)]
