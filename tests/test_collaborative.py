@@ -4,8 +4,10 @@ collaborative candidate source, on small deterministic inputs."""
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
+from harness import default_hnsw_params
 from vklsvd.collaborative.adapters import confidence, user_author_factors, user_item_factors
 from vklsvd.collaborative.bridge import bridge_inputs, fit_bridge
 from vklsvd.collaborative.factors import (
@@ -15,10 +17,11 @@ from vklsvd.collaborative.factors import (
     fold_in_columns,
     fold_in_rows,
 )
+from vklsvd.collaborative.groups import Interests, nearest_interest
 from vklsvd.errors import VklsvdError
 from vklsvd.io.arrow import vectors
 from vklsvd.retrieval.exact import exact_top_k
-from vklsvd.retrieval.inner_product import top_k_inner_product
+from vklsvd.retrieval.inner_product import planned_top_k_inner_product, top_k_inner_product
 
 PARAMS = AlsParams(factors=4, regularization=0.1, alpha=2.0, iterations=15, seed=3)
 
@@ -218,6 +221,35 @@ def test_inner_product_search_is_exact_and_not_cosine() -> None:
     assert cosine_users.tolist() != user.tolist()
 
 
+def test_planned_inner_product_search_is_exact_when_small_and_hnsw_beyond() -> None:
+    rng = np.random.default_rng(8)
+    base = (rng.normal(size=(3000, 8)) * rng.uniform(0.2, 3.0, size=(3000, 1))).astype(np.float32)
+    queries = rng.normal(size=(40, 8)).astype(np.float32)
+    base_ids = rng.permutation(np.arange(10, 3010)).astype(np.uint32)
+    query_ids = np.arange(40, dtype=np.uint32)
+    exact = top_k_inner_product(query_ids, queries, base_ids, base, 20)
+    params = default_hnsw_params(target_recall=0.9)
+    small, how = planned_top_k_inner_product(
+        query_ids, queries, base_ids, base, 20, params=params, recall_queries=10, max_exact_products=40 * 3000
+    )
+    assert how.exact and np.isnan(how.hnsw_recall)
+    assert all(np.array_equal(a, b) for a, b in zip(small, exact, strict=True))
+    large, how = planned_top_k_inner_product(
+        query_ids, queries, base_ids, base, 20, params=params, recall_queries=10, max_exact_products=0
+    )
+    assert not how.exact and how.hnsw_recall >= 0.9 and how.ef >= 20
+    item, user, score, rank = large
+    assert np.array_equal(item, exact[0]) and np.array_equal(rank, exact[3])
+    found = {(int(q), int(u)) for q, u in zip(item, user, strict=True)}
+    truth = {(int(q), int(u)) for q, u in zip(exact[0], exact[1], strict=True)}
+    assert len(found & truth) / len(truth) >= 0.9
+    # scores are the inner products of the pairs found, best first within each clip
+    rows = {int(i): r for r, i in enumerate(base_ids)}
+    expected = np.array([queries[q] @ base[rows[int(u)]] for q, u in zip(item, user, strict=True)])
+    np.testing.assert_allclose(score, expected, rtol=1e-4)
+    assert np.all(np.diff(score.reshape(40, 20), axis=1) <= 1e-5)
+
+
 def _item_world() -> tuple[pa.Table, pa.Table, pa.Table, pa.Table, pa.Table]:
     """Two communities of users and clips over weeks 0..3; clips 100..119 carry an embedding that says
     which community they belong to, clips 200 and 201 are new in week 4 (one of each community)."""
@@ -228,6 +260,8 @@ def _item_world() -> tuple[pa.Table, pa.Table, pa.Table, pa.Table, pa.Table]:
         for item in range(100, 120):
             if (item % 2) == community and rng.random() < 0.6:
                 rows.append((user, item, int(rng.integers(0, 4)), float(rng.uniform(0.5, 2.0))))
+    for item in range(100, 120):  # user 99 has both tastes
+        rows.append((99, item, int(rng.integers(0, 4)), float(rng.uniform(0.5, 2.0))))
     users, items, weeks, values = zip(*rows, strict=True)
     engagement = pa.table(
         {
@@ -241,7 +275,7 @@ def _item_world() -> tuple[pa.Table, pa.Table, pa.Table, pa.Table, pa.Table]:
     metadata = pa.table(
         {
             "item_id": pa.array(all_items, pa.uint32()),
-            "author_id": pa.array([1] * len(all_items), pa.uint32()),
+            "author_id": pa.array([1 + item % 2 for item in all_items], pa.uint32()),
             "duration": pa.array([30] * len(all_items), pa.uint8()),
         }
     )
@@ -266,18 +300,72 @@ def _item_world() -> tuple[pa.Table, pa.Table, pa.Table, pa.Table, pa.Table]:
     return engagement, metadata, embeddings, clips, no_authors
 
 
-def test_cold_clips_get_factors_that_find_their_community() -> None:
-    engagement, *tables = _item_world()
-    table = user_item_factors(
-        engagement.to_batches(max_chunksize=7), *tables, params=PARAMS, bridge_regularization=0.1
+def _two_tastes(week: int) -> pa.Table:
+    """User 99's interests as of any week: 0 on the embedding side of community 1, 1 on community 0's."""
+    norm = float(np.hypot(1.0, 0.1))
+    return pa.table(
+        {
+            "user_id": pa.array([99, 99], pa.uint32()),
+            "interest_id": pa.array([0, 1], pa.int32()),
+            "embedding": pa.array([[1 / norm, 0.1 / norm], [-1 / norm, -0.1 / norm]], pa.list_(pa.float32())),
+        }
     )
+
+
+def _item_factor_table() -> pa.Table:
+    engagement, *tables = _item_world()
+    return user_item_factors(
+        engagement.to_batches(max_chunksize=7), *tables, _two_tastes, params=PARAMS, bridge_regularization=0.1
+    )
+
+
+def test_cold_clips_get_factors_that_find_their_community() -> None:
+    table = _item_factor_table()
     users = _vectors(table, 4, "user")
     clips = _vectors(table, 4, "clip")
     assert sorted(clips) == [200, 201]
     for clip, community in ((200, 0), (201, 1)):
         scores = {user: float(vector @ clips[clip]) for user, vector in users.items()}
         top = sorted(scores, key=scores.get, reverse=True)[:10]
-        assert all(user % 2 == community for user in top), (clip, top)
+        assert all(user % 2 == community for user in top if user != 99), (clip, top)
+
+
+def test_an_authors_clips_fold_into_a_column_its_audience_prefers() -> None:
+    table = _item_factor_table()
+    users, authors = _vectors(table, 4, "user"), _vectors(table, 4, "author")
+    assert sorted(authors) == [1, 2]  # author 1 + community: the clips of community c are author 1 + c
+    for user, vector in users.items():
+        if user != 99:
+            preferred = max(authors, key=lambda author: float(vector @ authors[author]))
+            assert preferred == 1 + user % 2, user
+
+
+def test_each_interest_of_a_user_folds_into_a_vector_of_its_own_taste() -> None:
+    table = _item_factor_table()
+    of_interest = table.filter(pc.equal(table["side"], "user_interest"))
+    assert of_interest["entity_id"].to_pylist() == [99, 99] and of_interest["interest_id"].to_pylist() == [
+        0,
+        1,
+    ]
+    assert table.filter(pc.not_equal(table["side"], "user_interest"))["interest_id"].null_count == (
+        table.num_rows - 2
+    )
+    taste = dict(zip(of_interest["interest_id"].to_pylist(), vectors(of_interest, "factors"), strict=True))
+    clips = _vectors(table, 4, "clip")
+    # interest 0 sits on community 1's content (clip 201), interest 1 on community 0's (clip 200)
+    assert taste[0] @ clips[201] > taste[0] @ clips[200] and taste[1] @ clips[200] > taste[1] @ clips[201]
+
+
+def test_nearest_interest_assigns_each_clip_within_its_own_users_interests() -> None:
+    interests = Interests.of(
+        np.array([7, 5, 5], np.uint32),
+        np.array([0, 1, 0], np.int32),
+        np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]], np.float32),
+    )  # sorted: (5, 0) -> row 0, (5, 1) -> row 1, (7, 0) -> row 2
+    pair_users = np.array([5, 5, 7, 7, 9, 5], np.uint32)
+    embeddings = np.array([[0.9, 0.1], [0.1, 0.9], [0.0, 1.0], [1.0, 0.0], [1.0, 0.0], [0.0, 0.0]])
+    # user 7's only interest takes every clip of theirs; user 9 has none; a zero embedding has no side
+    assert nearest_interest(pair_users, embeddings, interests).tolist() == [0, 1, 2, 2, -1, -1]
 
 
 def test_a_clip_to_rank_without_metadata_is_an_error() -> None:
@@ -290,6 +378,7 @@ def test_a_clip_to_rank_without_metadata_is_an_error() -> None:
             embeddings,
             unknown,
             no_authors,
+            _two_tastes,
             params=PARAMS,
             bridge_regularization=0.1,
         )

@@ -222,25 +222,85 @@ def test_feature_families_match_whole_names_and_must_match_something() -> None:
         family_columns(features, {"empty": []})
 
 
-def test_ablation_retrains_without_each_family() -> None:
+FAMILIES = {"signal": ["signal"], "noise": ["noise", "flag"]}
+
+
+def _ablation(pairs: pa.Table, targets: pa.Table, *, max_pairs: int, saved=None) -> dict:
     from vklsvd.ranking.ablation import ablation_scores
 
-    pairs = _pairs(0)
     params = default_ranker_params(n_estimators=15, seed=3)
-    targets = _pairs(1)
-    scores = ablation_scores(
+    saved = saved if saved is not None else _train(pairs, params).booster
+    return ablation_scores(
         lambda: pairs.to_batches(max_chunksize=400), pairs.schema, pairs.num_rows,
         lambda: targets.to_batches(max_chunksize=300),
-        features=["signal", "noise", "flag"], families={"signal": ["signal"], "noise": ["noise", "flag"]},
-        params=params, trees=15, threads=1,
+        features=["signal", "noise", "flag"], families=FAMILIES,
+        params=params, trees=15, threads=1, saved=saved, max_pairs=max_pairs, seed=5,
     )  # fmt: skip
+
+
+def _quality(scores: dict, targets: pa.Table) -> dict[str, float]:
     groups, labels = targets.column("item_id").to_numpy(), targets.column("label").to_numpy()
-    quality = {
-        family: mean_candidate_ndcg(groups, labels, table.column("score").to_numpy(), 100)
-        for family, table in scores.items()
+    return {
+        name: mean_candidate_ndcg(groups, labels, table.column("score").to_numpy(), 100)
+        for name, table in scores.items()
     }
-    assert set(quality) == {"signal", "noise"} and all(t.num_rows == 2000 for t in scores.values())
+
+
+def test_ablation_retrains_without_each_family() -> None:
+    from vklsvd.ranking.ablation import REFERENCE
+
+    pairs, targets = _pairs(0), _pairs(1)
+    saved = _train(pairs, default_ranker_params(n_estimators=15, seed=3)).booster
+    scores = _ablation(pairs, targets, max_pairs=pairs.num_rows, saved=saved)
+    quality = _quality(scores, targets)
+    assert set(quality) == {REFERENCE, "signal", "noise"} and all(t.num_rows == 2000 for t in scores.values())
     assert quality["noise"] > quality["signal"] + 0.2  # without the signal nothing is learnt
+    # within the bound the reference is the saved ranker itself
+    assert np.array_equal(
+        scores[REFERENCE].column("score").to_numpy(), score_pairs(saved, ["signal", "noise", "flag"], targets)
+    )
+
+
+def test_ablation_beyond_its_bound_fits_every_ranker_and_the_reference_on_one_clip_sample() -> None:
+    from vklsvd.ranking.ablation import REFERENCE
+
+    pairs, targets = _pairs(0), _pairs(1)
+    saved = _train(pairs, default_ranker_params(n_estimators=15, seed=3)).booster
+    scores = _ablation(pairs, targets, max_pairs=1000, saved=saved)  # 20 of the 40 clips of 50 pairs
+    quality = _quality(scores, targets)
+    full = score_pairs(saved, ["signal", "noise", "flag"], targets)
+    assert set(quality) == {REFERENCE, "signal", "noise"}
+    assert not np.allclose(scores[REFERENCE].column("score").to_numpy(), full)  # refitted on the sample
+    assert quality[REFERENCE] > quality["signal"] + 0.2 and quality["noise"] > quality["signal"] + 0.2
+    # seeded: the same sample and rankers on a second run
+    again = _ablation(pairs, targets, max_pairs=1000, saved=saved)
+    assert all(scores[name].equals(again[name]) for name in scores)
+
+
+def test_clip_sample_draws_whole_clips_within_the_bound_and_restricted_keeps_their_order() -> None:
+    from vklsvd.ranking.ranker import read_training_pairs
+
+    table = _pairs(0, n_items=30, n_users=10)
+    params = default_ranker_params(n_estimators=5)
+    pairs = read_training_pairs(table.to_batches(max_chunksize=70), table.schema, table.num_rows, params)
+    assert pairs.clip_sample(300, seed=1) is None  # every pair fits
+    rows = pairs.clip_sample(95, seed=1)
+    assert rows is not None and rows.size == 90 and np.all(np.diff(rows) > 0)
+    clips = np.unique(pairs.query_ids[rows])
+    assert clips.size == 9 and np.isin(pairs.query_ids, clips).sum() == 90  # whole clips only
+    assert not np.array_equal(rows, pairs.clip_sample(95, seed=2))
+    assert pairs.clip_sample(5, seed=1).size == 10  # at least one clip
+    with pytest.raises(VklsvdError, match="max_pairs >= 1"):
+        pairs.clip_sample(0, seed=1)
+
+    subset = pairs.restricted(rows, left_out=["noise"])
+    assert subset.names == ["signal", "flag"] and subset.n_rows == 90
+    np.testing.assert_array_equal(subset.features[:, 0], pairs.features[rows, 0])
+    handed_over = subset.query_ids[subset.order]
+    assert np.all(np.diff(handed_over) >= 0)  # still in query order
+    np.testing.assert_array_equal(
+        subset.labels[subset.order], pairs.labels[pairs.order][np.isin(pairs.query_ids[pairs.order], clips)]
+    )
 
 
 def test_ablation_without_families_reads_no_pairs() -> None:
@@ -252,6 +312,6 @@ def test_ablation_without_families_reads_no_pairs() -> None:
     scores = ablation_scores(
         unread, _pairs(0).schema, 0, unread,
         features=["signal", "noise", "flag"], families={},
-        params=default_ranker_params(n_estimators=5), trees=5, threads=1,
+        params=default_ranker_params(n_estimators=5), trees=5, threads=1, saved=None, max_pairs=1, seed=0,
     )  # fmt: skip
     assert scores == {}

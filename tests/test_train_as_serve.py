@@ -31,6 +31,7 @@ AS_OF_PATH = (
     "models/4_collaborative/ml_user_author_factors.py",
     "models/4_collaborative/int_cf_user_vectors.sql",
     "models/4_collaborative/int_cf_author_vectors.sql",
+    "models/4_collaborative/int_cf_user_interest_vectors.sql",
     "models/2_intermediate/int_author_audience.sql",
     "models/2_intermediate/int_user_activity.sql",
     "models/7_ranker/ranker_candidates.sql",

@@ -111,7 +111,11 @@ def test_ablation_scores_every_reference_source_and_family(validation_build: Bui
     expected = {"random_users", "rrf_baseline", "ranker", "ranker_greedy", "ranker_round_robin"}
     expected |= {f"source_{source}" for source in settings["candidate_k"]}
     expected |= {f"ranker_without_{family}" for family in settings["ranker_feature_families"]}
-    assert set(rows) == expected
+    assert set(rows) == expected | {"ranker_all_features"}
+    # within ablation_max_training_pairs the ablation's reference is the saved ranker, assigned greedily
+    (training_pairs,) = validation_build.query("select count(*) from ranker_training_pairs")[0]
+    assert training_pairs <= settings["ablation_max_training_pairs"]
+    assert rows["ranker_all_features"][1:] == pytest.approx(rows["ranker_greedy"][1:], abs=1e-12)
     # the submission's row is the submission's own NDCG
     (submission,) = validation_build.query("select ndcg from eval_summary where ranking = 'submission'")[0]
     assert rows["ranker"][1] == pytest.approx(submission)

@@ -5,12 +5,16 @@ from vklsvd.io.arrow import stream_batches, to_arrow
 
 def model(dbt, session):
     engagement = dbt.ref("int_user_item_engagement").select(engagement_columns("item_id"))
+    interests = dbt.ref("ml_user_interests")
     return user_item_factors(
         stream_batches(engagement, int(dbt.config.get("batch_rows"))),
         to_arrow(dbt.ref("stg_vklsvd__items").select("item_id, author_id, duration")),
         to_arrow(dbt.ref("stg_vklsvd__item_embeddings")),
         to_arrow(dbt.ref("int_as_of_clips").select("as_of_week, item_id")),
         to_arrow(dbt.ref("ml_user_author_factors").filter("side = 'author'")),
+        lambda week: to_arrow(
+            interests.filter(f"as_of_week = {int(week)}").select("user_id, interest_id, embedding")
+        ),
         params=AlsParams(
             factors=int(dbt.config.get("factors")),
             regularization=float(dbt.config.get("regularization")),

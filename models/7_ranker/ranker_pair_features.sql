@@ -10,8 +10,10 @@
 --               vector against the factor of the clip's author (dot product and cosine), the user
 --               factor's norm (int_cf_user_vectors, int_cf_author_vectors), and the user's user x clip
 --               factor against the clip's factor predicted by the content bridge (cf_clip_*,
---               ml_user_item_factors); null when the user or the author had no engagement before the
---               as-of week
+--               ml_user_item_factors), against the fold-in of the author's clips (cf_author_clips_*),
+--               and the best match of the user's interest fold-ins with the predicted clip factor
+--               (cf_interest_max_*, int_cf_user_interest_vectors); null when the user or the author
+--               had no engagement before the as-of week
 -- A cold clip's codes come from its embedding alone, so these carry "users who liked this kind of
 -- content" to brand-new clips. Each code lookup is an equality join on (user, code) to the running totals
 -- of int_user_semantic_prefix_periods / int_user_bubble_periods plus the as-of condition (macro
@@ -22,6 +24,7 @@
 {% set levels = range(1, (var('semantic_id_counter_levels') | int) + 1) | list %}
 {% set ranks = range(1, (var('gmm_item_top_components') | int) + 1) | list %}
 {% set kinds = var('profile_kinds') %}
+{% set interests = range(var('interest_max_clusters') | int) | list %}
 {#- carried through from ranker_candidates: the graded target and the candidate columns -#}
 {% set carried = ['relevance'] + candidate_pair_columns() %}
 with pairs as (
@@ -113,7 +116,19 @@ select
     {{ vector_cosine('cf_user.recent_factors', 'cf_author.factors') }} as cf_recent_author_cosine,
     sqrt({{ vector_dot('cf_user.factors', 'cf_user.factors') }}) as cf_user_norm,
     {{ vector_dot('cf_item_user.factors', 'cf_clip.factors') }} as cf_clip_dot,
-    {{ vector_cosine('cf_item_user.factors', 'cf_clip.factors') }} as cf_clip_cosine
+    {{ vector_cosine('cf_item_user.factors', 'cf_clip.factors') }} as cf_clip_cosine,
+    {{ vector_dot('cf_item_user.factors', 'cf_author_clips.factors') }} as cf_author_clips_dot,
+    {{ vector_cosine('cf_item_user.factors', 'cf_author_clips.factors') }} as cf_author_clips_cosine,
+    greatest(
+        {%- for interest in interests %}
+        {{ vector_dot('cf_interest.interest_' ~ interest ~ '_factors', 'cf_clip.factors') }}{{ "," if not loop.last }}
+        {%- endfor %}
+    ) as cf_interest_max_dot,
+    greatest(
+        {%- for interest in interests %}
+        {{ vector_cosine('cf_interest.interest_' ~ interest ~ '_factors', 'cf_clip.factors') }}{{ "," if not loop.last }}
+        {%- endfor %}
+    ) as cf_interest_max_cosine
 from by_pair as p
 inner join {{ ref('int_feature_as_of_weeks') }} as w on p.as_of_week = w.as_of_week
 left join {{ ref('ranker_clips') }} as c on p.as_of_week = c.as_of_week and p.item_id = c.item_id
@@ -131,3 +146,8 @@ left join {{ ref('ml_user_item_factors') }} as cf_item_user
     and cf_item_user.side = 'user'
 left join {{ ref('ml_user_item_factors') }} as cf_clip
     on p.as_of_week = cf_clip.as_of_week and p.item_id = cf_clip.entity_id and cf_clip.side = 'clip'
+left join {{ ref('ml_user_item_factors') }} as cf_author_clips
+    on p.as_of_week = cf_author_clips.as_of_week and c.author_id = cf_author_clips.entity_id
+    and cf_author_clips.side = 'author'
+left join {{ ref('int_cf_user_interest_vectors') }} as cf_interest
+    on p.as_of_week = cf_interest.as_of_week and p.user_id = cf_interest.user_id

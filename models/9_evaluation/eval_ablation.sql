@@ -8,7 +8,7 @@
 --   ranker     the ranker's calibrated probabilities assigned for the most expected NDCG (the
 --              submission), and its scores assigned greedily by raw score and round robin
 --   ablation   the ranker retrained without one feature family (var ranker_feature_families), assigned
---              like the submission
+--              greedily, and ranker_all_features, every feature on the same training pairs
 {% set k = var('list_size') | int %}
 {% set labels = ref('int_target_labels') %}
 {#- already scored per clip by eval_ndcg_per_item: (its ranking name, the name here, kind) in table order -#}
@@ -23,8 +23,11 @@
 {% for source in var('candidate_k').keys() %}
 {% do lists.append(('source_' ~ source, 'source', "select item_id, user_id, source_rank as position from " ~ ref('candidates') ~ " where as_of_week = " ~ (var('target_week') | int) ~ " and source = '" ~ source ~ "' and source_rank <= " ~ k)) %}
 {% endfor %}
-{% for family in (var('ranker_feature_families') or {}).keys() %}
-{% do lists.append(('ranker_without_' ~ family, 'ablation', "select item_id, user_id, position from " ~ ref('ml_ablation_assignments') ~ " where ranking = 'ranker_without_" ~ family ~ "'")) %}
+{% set families = (var('ranker_feature_families') or {}).keys() | list %}
+{% set ablation_rankings = ['ranker_all_features'] if families else [] %}
+{% for family in families %}{% do ablation_rankings.append('ranker_without_' ~ family) %}{% endfor %}
+{% for ranking in ablation_rankings %}
+{% do lists.append((ranking, 'ablation', "select item_id, user_id, position from " ~ ref('ml_ablation_assignments') ~ " where ranking = '" ~ ranking ~ "'")) %}
 {% endfor %}
 with per_clip as (
     {%- for evaluated, name, kind in scored %}

@@ -19,4 +19,5 @@ def model(dbt, session):
         list_size=int(dbt.config.get("list_size")),
         capacity=int(dbt.config.get("user_capacity")),
         seed=int(dbt.config.get("seed")),
+        max_training_pairs=int(dbt.config.get("max_training_pairs")),
     )

@@ -3,7 +3,7 @@ package, an Arrow table with explicit types out."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +18,7 @@ from vklsvd.collaborative.factors import (
     fit_factors,
     fold_in_rows,
 )
+from vklsvd.collaborative.groups import Interests, author_clip_vectors, interest_vectors
 from vklsvd.errors import VklsvdError
 from vklsvd.io.arrow import column, vector_array, vectors
 from vklsvd.progress import Progress, logger
@@ -113,15 +114,22 @@ class _Factorised:
     factors: Factors
     nnz: int
     rows_per_column: np.ndarray  # users engaged with each column
+    pair_rows: np.ndarray  # row and column of every pair factorised, in the order of its input
+    pair_columns: np.ndarray
 
 
 def _factorise(history: WeeklyEngagement, mask: np.ndarray, params: AlsParams) -> _Factorised:
-    users, entities, summed = history.summed(mask)
+    return _factorise_pairs(*history.summed(mask), params)
+
+
+def _factorise_pairs(
+    users: np.ndarray, entities: np.ndarray, summed: np.ndarray, params: AlsParams
+) -> _Factorised:
     row_ids, rows = np.unique(users, return_inverse=True)
     column_ids, columns = np.unique(entities, return_inverse=True)
     matrix = confidence_matrix(rows, columns, confidence(summed), (row_ids.size, column_ids.size))
     counts = np.bincount(columns, minlength=column_ids.size)
-    return _Factorised(row_ids, column_ids, fit_factors(matrix, params), matrix.nnz, counts)
+    return _Factorised(row_ids, column_ids, fit_factors(matrix, params), matrix.nnz, counts, rows, columns)
 
 
 def _fold_in(
@@ -206,12 +214,17 @@ class _ClipMetadata:
             _lookup(ids, embedded_ids[embedded_order], embedded),
         )
 
-    def bridge_inputs(
-        self, ids: np.ndarray, author_ids: np.ndarray, author_factors: np.ndarray
-    ) -> np.ndarray:
+    def rows_of(self, ids: np.ndarray) -> np.ndarray:
+        """Rows of the clips `ids`; every one must be known."""
         rows = np.minimum(np.searchsorted(self.item_id, ids), max(self.item_id.size - 1, 0))
         if ids.size and (self.item_id.size == 0 or np.any(self.item_id[rows] != ids)):
             raise VklsvdError("a clip with engagement or a clip to rank is missing from the clip metadata")
+        return rows
+
+    def bridge_inputs(
+        self, ids: np.ndarray, author_ids: np.ndarray, author_factors: np.ndarray
+    ) -> np.ndarray:
+        rows = self.rows_of(ids)
         author_factor = _lookup(self.author_id[rows], author_ids, author_factors)
         return bridge_inputs(
             self.embedding[rows], self.has_embedding[rows], self.duration[rows], author_factor
@@ -233,27 +246,44 @@ def _lookup(ids: np.ndarray, known_ids: np.ndarray, known: np.ndarray) -> np.nda
     return found
 
 
+def _with_interest_ids(table: pa.Table, interest_ids: np.ndarray | None = None) -> pa.Table:
+    """`table` with an `interest_id` column: the given ids, else null (a side that is not per interest)."""
+    ids = (
+        pa.array(interest_ids, pa.int32())
+        if interest_ids is not None
+        else pa.nulls(table.num_rows, pa.int32())
+    )
+    return table.append_column("interest_id", ids)
+
+
 def user_item_factors(
     engagement_batches: Iterable[pa.RecordBatch],
     items: pa.Table,
     embeddings: pa.Table,
     clips: pa.Table,
     author_factors: pa.Table,
+    interests_as_of: Callable[[int], pa.Table],
     *,
     params: AlsParams,
     bridge_regularization: float,
 ) -> pa.Table:
     """ALS factors of users from the user x clip engagement of the weeks strictly before every as-of week,
-    and a factor predicted by the content bridge for every clip ranked as of that week.
+    a factor predicted by the content bridge for every clip ranked as of that week, and two fold-ins
+    into the same space (`vklsvd.collaborative.groups`): each author's clips as one column, and each
+    of a user's interest clusters as a row.
 
     `items` holds every clip's (item_id, author_id, duration), `embeddings` (item_id, embedding) of
     those with an embedding; `clips` the as-of clips (as_of_week, item_id); `author_factors` the user x
-    author table (ml_user_author_factors).
+    author table (ml_user_author_factors); `interests_as_of(week)` the users' interests as of a week
+    (user_id, interest_id, embedding: ml_user_interests).
     For each as-of week the bridge (`vklsvd.collaborative.bridge`) learns the map from a clip's inputs
     (embedding, duration, its author's factor as of the week) to its item factor on the clips with
     engagement before the week, weighted by log(1 + users engaged), and predicts the as-of clips'
     factors: they are cold, so their own interactions are never read. One row per (as-of week, side,
-    entity): side `user` (entity = user_id) and `clip` (entity = item_id, the prediction).
+    entity, interest_id): side `user` (entity = user_id), `clip` (entity = item_id, the prediction),
+    `author` (entity = author_id, the fold-in of the author's clips: a column, comparable with `user`
+    by the dot product) and `user_interest` (entity = user_id, with its `interest_id`: the fold-in of
+    the user's clips nearest that interest, comparable with `clip`); interest_id is null elsewhere.
     """
     history = WeeklyEngagement.read(engagement_batches, "item_id")
     metadata = _ClipMetadata.read(items, embeddings)
@@ -263,7 +293,8 @@ def user_item_factors(
     progress = Progress("user x clip factors and content bridge", "as-of weeks", len(weeks))
     parts = []
     for week in weeks:
-        fitted = _factorise(history, history.before(week), params)
+        users, items_engaged, summed = history.summed(history.before(week))
+        fitted = _factorise_pairs(users, items_engaged, summed, params)
         authors = _of_week(author_factors, week, "author")
         author_ids = column(authors, "entity_id", np.int64)
         order = np.argsort(author_ids)
@@ -277,16 +308,42 @@ def user_item_factors(
         )
         ranked = np.unique(clip_items[clip_weeks == week])
         predicted = bridge.predict(metadata.bridge_inputs(ranked, author_ids[order], known))
+        engaged_rows = metadata.rows_of(items_engaged)
+        author_of_clip, author_vectors = author_clip_vectors(
+            fitted.pair_rows, metadata.author_id[engaged_rows], summed, fitted.factors.rows, params,
+            confidence,
+        )  # fmt: skip
+        of_interest = interest_vectors(
+            users, fitted.pair_columns, metadata.embedding[engaged_rows], confidence(summed),
+            _interests(interests_as_of(week)), fitted.factors.columns, params,
+        )  # fmt: skip
         parts += [
-            _factor_rows(week, "user", fitted.row_ids, fitted.factors.rows),
-            _factor_rows(week, "clip", ranked, predicted),
+            _with_interest_ids(_factor_rows(week, "user", fitted.row_ids, fitted.factors.rows)),
+            _with_interest_ids(_factor_rows(week, "clip", ranked, predicted)),
+            _with_interest_ids(_factor_rows(week, "author", author_of_clip, author_vectors)),
+            _with_interest_ids(
+                _factor_rows(week, "user_interest", of_interest.user_id, of_interest.factors),
+                of_interest.interest_id,
+            ),
         ]
         progress.advance(1)
         logger().info(
             f"as of week {week}: {fitted.row_ids.size:,} users x {fitted.column_ids.size:,} clips, "
             f"{fitted.nnz:,} entries, ALS {fitted.factors.fit_seconds:.1f} s; bridge R² on held-out warm "
-            f"clips {bridge.holdout_r2:.3f} ({bridge.n_fit:,} clips)"
+            f"clips {bridge.holdout_r2:.3f} ({bridge.n_fit:,} clips); {author_of_clip.size:,} authors and "
+            f"{of_interest.user_id.size:,} user interests folded in"
         )
-    table = _concatenated(parts, params.factors)
+    table = _with_interest_ids(_concatenated([], params.factors)) if not parts else pa.concat_tables(parts)
     progress.finish(f"{table.num_rows:,} factor vectors")
     return table
+
+
+def _interests(table: pa.Table) -> Interests:
+    """(user_id, interest_id, embedding) rows of one week as `Interests`."""
+    if table.num_rows == 0:
+        return Interests.of(np.zeros(0, np.uint32), np.zeros(0, np.int32), np.zeros((0, 1), np.float32))
+    return Interests.of(
+        column(table, "user_id", np.uint32),
+        column(table, "interest_id", np.int32),
+        vectors(table, "embedding"),
+    )

@@ -1,6 +1,11 @@
 """Feature-family ablation of the ranker: the same training pairs, trees and settings, one family of
 feature columns left out at a time, so the validation NDCG of each shows what the family adds.
 
+Its cost is bounded whatever the data's size: beyond `max_pairs` training pairs the ablation's rankers
+are fitted on a seeded sample of whole training clips, and so is a reference with every feature
+(`REFERENCE`), so that each family is measured against a ranker that saw the same pairs. Within the
+bound the reference is the saved ranker itself.
+
 A family is a set of column-name patterns (regular expressions matched against the whole name), from the
 var `ranker_feature_families`; every family must match at least one feature of the trained ranker, so a
 renamed column cannot silently turn an ablation into a copy of the full model.
@@ -13,10 +18,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
+import xgboost as xgb
 
 from vklsvd.errors import VklsvdError
 from vklsvd.io.arrow import column
-from vklsvd.progress import Progress
+from vklsvd.progress import Progress, logger
 from vklsvd.ranking.ranker import RankerParams, feature_matrix, fit_ranker, read_training_pairs
 
 Batches = Callable[[], Iterable[pa.RecordBatch]]
@@ -42,6 +48,10 @@ def family_columns(features: Sequence[str], families: Mapping[str, Sequence[str]
     return matched
 
 
+#: The ablation's key of the ranker with every feature, fitted on the same training pairs as the others.
+REFERENCE = "all_features"
+
+
 def ablation_scores(
     training: Batches,
     schema: pa.Schema,
@@ -53,10 +63,15 @@ def ablation_scores(
     params: RankerParams,
     trees: int,
     threads: int,
+    saved: xgb.Booster,
+    max_pairs: int,
+    seed: int,
 ) -> dict[str, pa.Table]:
     """For every family, a ranker trained without its columns (`trees` trees, the full model's count)
-    and its (item_id, user_id, score) for every target pair. The training pairs are read once (each
-    family's fit copies the other columns) and the target pairs are streamed once, every family's model
+    and its (item_id, user_id, score) for every target pair, plus the same for `REFERENCE`: the `saved`
+    ranker when the training pairs number at most `max_pairs`, else a ranker with every feature fitted
+    on the seeded sample of whole clips (`TrainingPairs.clip_sample`) that the families' rankers are
+    fitted on too. The training pairs are read once and the target pairs streamed once, every model
     scoring each batch: two passes over the data, whatever the number of families."""
     columns = family_columns(features, families)
     if not columns:  # no family to leave out: neither the training nor the target pairs are read
@@ -67,9 +82,21 @@ def ablation_scores(
             f"the training pairs' features {pairs.names} are not the ranker's {list(features)}; rebuild "
             "ml_ranker_model before the ablation"
         )
-    models = {}
+    sample = pairs.clip_sample(max_pairs, seed)
+    every_position = list(range(len(features)))
+    models: dict[str, tuple[xgb.Booster, list[int]]] = {}
+    if sample is None:
+        saved.set_param({"nthread": threads})
+        models[REFERENCE] = (saved, every_position)
+    else:
+        pairs = pairs.restricted(sample)
+        logger().info(
+            "ablation: %s of %s training pairs (%s clips, seed %d; var ablation_max_training_pairs)",
+            f"{pairs.n_rows:,}", f"{n_rows:,}", f"{np.unique(pairs.query_ids).size:,}", seed,
+        )  # fmt: skip
+        columns = {REFERENCE: [], **columns}
     for family, left_out in columns.items():
-        trained = fit_ranker(pairs.without(left_out), params, threads=threads, trees=trees)
+        trained = fit_ranker(pairs.restricted(left_out=left_out), params, threads=threads, trees=trees)
         trained.booster.set_param({"nthread": threads})
         models[family] = (trained.booster, [features.index(name) for name in trained.names])
     del pairs

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from vklsvd.io.arrow import column
 from vklsvd.progress import Progress
-from vklsvd.ranking.ablation import Batches, ablation_scores
+from vklsvd.ranking.ablation import REFERENCE, Batches, ablation_scores
 from vklsvd.ranking.assignment import assign_with_capacity, strategy_scores
 from vklsvd.ranking.ranker import (
     RankerParams,
@@ -150,19 +150,24 @@ def ablation_assignments(
     list_size: int,
     capacity: int,
     seed: int,
+    max_training_pairs: int,
 ) -> pa.Table:
     """The ablation's lists: for every feature family, the ranker retrained without it (the saved model's
-    parameters and number of trees, `vklsvd.ranking.ablation`) and its target scores assigned under the
-    capacity like the submission's, as ranking `ranker_without_<family>`."""
+    parameters and number of trees, `vklsvd.ranking.ablation`) and its target scores assigned greedily
+    under the capacity, as ranking `ranker_without_<family>`; the reference they are measured against,
+    the ranker with every feature on the same training pairs, as `ranker_all_features`."""
     row = model_description.to_pylist()[0]
     saved = load_saved_ranker(row["path"], row["sha256"])
     scores = ablation_scores(
         training, schema, n_rows, targets,
         features=saved.names, families=families, params=saved.params, trees=int(row["trees"]),
-        threads=thread_budget(),
+        threads=thread_budget(), saved=saved.booster, max_pairs=max_training_pairs, seed=seed,
     )  # fmt: skip
     return capacity_assignments(
-        {f"ranker_without_{family}": (table, "score") for family, table in scores.items()},
+        {
+            ("ranker_all_features" if family == REFERENCE else f"ranker_without_{family}"): (table, "score")
+            for family, table in scores.items()
+        },
         target_items,
         fill_users,
         list_size=list_size,

@@ -172,19 +172,60 @@ class TrainingPairs(xgb.DataIter):
         self._all_rows = np.lexsort((users, self.query_ids))
         self.order = self._all_rows
 
-    def without(self, columns: Collection[str]) -> TrainingPairs:
-        """The same pairs without the feature `columns` (a copy of the other features; labels, queries,
-        weeks and order shared)."""
+    def restricted(self, rows: np.ndarray | None = None, left_out: Collection[str] = ()) -> TrainingPairs:
+        """A copy holding only `rows` (positions in the stream, increasing; None = every row) and every
+        feature but the columns `left_out`, handed over in the same (query_id, user_id) order."""
         self.read()
-        left_out = set(columns)
-        keep = [position for position, name in enumerate(self.names) if name not in left_out]
-        subset = TrainingPairs((), [self.names[position] for position in keep], 0)
-        subset._source = None
-        subset.n_rows = self.n_rows
-        subset.features = np.ascontiguousarray(self.features[:, keep])
-        subset.labels, subset.query_ids, subset.weeks = self.labels, self.query_ids, self.weeks
-        subset.holdout, subset._all_rows, subset.order = self.holdout, self._all_rows, self._all_rows
-        return subset
+        excluded = set(left_out)
+        keep = [position for position, name in enumerate(self.names) if name not in excluded]
+        chosen = np.arange(self.n_rows) if rows is None else np.asarray(rows, dtype=np.int64)
+        renumbered = np.full(self.n_rows, -1, dtype=np.int64)
+        renumbered[chosen] = np.arange(chosen.size)
+        order = renumbered[self._all_rows]
+        return TrainingPairs._from_arrays(
+            names=[self.names[position] for position in keep],
+            features=np.ascontiguousarray(self.features[np.ix_(chosen, keep)]),
+            labels=self.labels[chosen],
+            query_ids=self.query_ids[chosen],
+            weeks=self.weeks[chosen],
+            holdout=self.holdout[chosen],
+            order=order[order >= 0],
+        )
+
+    @classmethod
+    def _from_arrays(
+        cls,
+        *,
+        names: list[str],
+        features: np.ndarray,
+        labels: np.ndarray,
+        query_ids: np.ndarray,
+        weeks: np.ndarray,
+        holdout: np.ndarray,
+        order: np.ndarray,
+    ) -> TrainingPairs:
+        pairs = cls((), names, 0)
+        pairs._source = None
+        pairs.n_rows = int(labels.size)
+        pairs.features, pairs.labels, pairs.query_ids, pairs.weeks = features, labels, query_ids, weeks
+        pairs.holdout, pairs._all_rows, pairs.order = holdout, order, order
+        return pairs
+
+    def clip_sample(self, max_pairs: int, seed: int) -> np.ndarray | None:
+        """Rows (stream positions, increasing) of whole clips drawn in a seeded order while their pairs
+        total at most `max_pairs` (at least one clip); None when every pair fits."""
+        self.read()
+        if max_pairs < 1:
+            raise VklsvdError(f"a sample of training pairs needs max_pairs >= 1, got {max_pairs}")
+        if self.n_rows <= max_pairs:
+            return None
+        clips, clip_of_row, sizes = np.unique(self.query_ids, return_inverse=True, return_counts=True)
+        drawn = np.random.default_rng(seed).permutation(clips.size)
+        within = np.cumsum(sizes[drawn]) <= max_pairs
+        within[0] = True
+        chosen = np.zeros(clips.size, dtype=bool)
+        chosen[drawn[within]] = True
+        return np.flatnonzero(chosen[clip_of_row])
 
     def read(self) -> None:
         """Read the batches now (else at XGBoost's first pass)."""

@@ -20,7 +20,7 @@ from vklsvd.resources import budgeted_threads
 from vklsvd.retrieval import hnsw
 from vklsvd.retrieval.candidates import Candidates, stack_user_vectors, users_from_vector_hits
 from vklsvd.retrieval.exact import exact_top_k
-from vklsvd.retrieval.inner_product import top_k_inner_product
+from vklsvd.retrieval.inner_product import planned_top_k_inner_product
 from vklsvd.sampling import seeded_subsample
 
 HNSW_INDEX_FILE = "hnsw_user_index_w{week}.bin"
@@ -213,10 +213,18 @@ def _search_week(row: dict[str, Any], clips: pa.Table) -> Candidates:
     return found
 
 
-def collaborative_candidates(factors: pa.Table, *, k: int) -> pa.Table:
+def collaborative_candidates(
+    factors: pa.Table,
+    *,
+    k: int,
+    params: hnsw.HnswParams,
+    recall_queries: int,
+    max_exact_products: int,
+) -> pa.Table:
     """For every as-of week, the k users whose ALS factor has the largest inner product with each clip's
-    predicted factor (ml_user_item_factors: sides `user` and `clip`, both as of the week); exact search
-    (`inner_product.top_k_inner_product`)."""
+    predicted factor (ml_user_item_factors: sides `user` and `clip`, both as of the week), by
+    `inner_product.planned_top_k_inner_product`: exact up to `max_exact_products` clip x user products,
+    else HNSW over the augmented user factors at a planned ef (the build log gives each week's choice)."""
     found = {}
     for week in sorted(set(column(factors, "as_of_week", np.int64).tolist())):
         of_week = _of_week(factors, week)
@@ -225,14 +233,29 @@ def collaborative_candidates(factors: pa.Table, *, k: int) -> pa.Table:
         if not users.num_rows or not clips.num_rows:
             continue
         with budgeted_threads() as threads:
-            found[week] = Candidates(
-                *top_k_inner_product(
-                    column(clips, "entity_id", np.uint32),
-                    vectors(clips, "factors"),
-                    column(users, "entity_id", np.uint32),
-                    vectors(users, "factors"),
-                    k,
-                    threads=threads,
-                )
+            hits, search = planned_top_k_inner_product(
+                column(clips, "entity_id", np.uint32),
+                vectors(clips, "factors"),
+                column(users, "entity_id", np.uint32),
+                vectors(users, "factors"),
+                k,
+                params=params,
+                recall_queries=recall_queries,
+                max_exact_products=max_exact_products,
+                threads=threads,
             )
+        found[week] = Candidates(*hits)
+        if search.exact and np.isnan(search.hnsw_recall):
+            how = f"exact search (at most var cf_exact_search_max_products = {max_exact_products:,})"
+        elif search.exact:
+            how = f"exact search: HNSW reached only recall {search.hnsw_recall:.3f} (ef up to {search.ef})"
+        else:
+            how = (
+                f"HNSW at ef {search.ef} (sampled recall {search.hnsw_recall:.3f}, index built in "
+                f"{search.build_seconds:.1f} s)"
+            )
+        logger().info(
+            f"collaborative candidates as of week {week}: {clips.num_rows:,} clips x {users.num_rows:,} "
+            f"users, {how}"
+        )
     return _candidate_table("collaborative", found)

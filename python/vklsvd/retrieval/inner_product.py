@@ -2,15 +2,23 @@
 
 Appending sqrt(M² - |b|²) to every base vector (M: the largest base norm) gives all of them the norm M,
 and a zero to every query leaves its products unchanged, so the cosine order of the augmented vectors
-is the inner-product order of the originals (Bachrach et al., 2014). The search itself is
-`exact.exact_top_k`: bounded blocks, ties broken by the smaller base id.
+is the inner-product order of the originals (Bachrach et al., 2014). The exact search is
+`exact.exact_top_k` (bounded blocks, ties broken by the smaller base id); the planned search indexes the
+augmented vectors with HNSW (`hnsw.build_index`, cosine space) and lets `hnsw.plan_search` choose its ef
+on a sample of the queries, or exact search when no ef reaches the target recall.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from vklsvd.retrieval import hnsw
 from vklsvd.retrieval.exact import exact_top_k
+from vklsvd.sampling import seeded_subsample
+
+Found = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def augmented_base(base: np.ndarray) -> np.ndarray:
@@ -32,14 +40,78 @@ def top_k_inner_product(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For each query, the k base rows of largest inner product. Returns flat (query_id, base_id,
     inner product, rank) ordered by query then rank, as `exact_top_k` does."""
-    augmented_queries = np.hstack([queries.astype(np.float32), np.zeros((queries.shape[0], 1), np.float32)])
     query_out, base_out, _, ranks = exact_top_k(
-        query_ids, augmented_queries, base_ids, augmented_base(base), k, threads=threads
+        query_ids, augmented_queries(queries), base_ids, augmented_base(base), k, threads=threads
     )
-    products = np.einsum(
+    return query_out, base_out, _products(queries, query_ids, query_out, base, base_ids, base_out), ranks
+
+
+def augmented_queries(queries: np.ndarray) -> np.ndarray:
+    """Query vectors with a zero extra coordinate (their products with the augmented base unchanged)."""
+    return np.hstack([queries.astype(np.float32), np.zeros((queries.shape[0], 1), np.float32)])
+
+
+@dataclass(frozen=True)
+class InnerProductSearch:
+    """How a planned search ran: `exact` (chosen by size, or by the plan when HNSW missed the target
+    recall), else HNSW at `ef`; `hnsw_recall` on the sampled queries (nan when no index was built)."""
+
+    exact: bool
+    ef: int
+    hnsw_recall: float
+    build_seconds: float
+
+
+def planned_top_k_inner_product(
+    query_ids: np.ndarray,
+    queries: np.ndarray,
+    base_ids: np.ndarray,
+    base: np.ndarray,
+    k: int,
+    *,
+    params: hnsw.HnswParams,
+    recall_queries: int,
+    max_exact_products: int,
+    threads: int = 1,
+) -> tuple[Found, InnerProductSearch]:
+    """`top_k_inner_product` when queries x base rows is at most `max_exact_products` (a full product is
+    then cheaper than building a graph), else HNSW over the augmented base vectors at the ef that
+    `hnsw.plan_search` finds on up to `recall_queries` seeded queries (exact when none reaches
+    `params.target_recall`). Same flat output as `top_k_inner_product`."""
+    k = min(k, base_ids.size)
+    if queries.shape[0] * base.shape[0] <= max_exact_products or k == 0:
+        found = top_k_inner_product(query_ids, queries, base_ids, base, k, threads=threads)
+        return found, InnerProductSearch(True, 0, float("nan"), 0.0)
+    indexed, asked = augmented_base(base), augmented_queries(queries)
+    built = hnsw.build_index(indexed, params)
+    sample = asked[seeded_subsample(query_ids.size, recall_queries, params.seed)]
+    plan = hnsw.plan_search(
+        built.index, indexed, sample, k, first_ef=params.ef_for(k), target_recall=params.target_recall,
+        max_ef=params.max_ef_for(k, indexed.shape[0]),
+    )  # fmt: skip
+    search = InnerProductSearch(plan.exact, plan.ef, plan.hnsw_recall, built.build_seconds)
+    if plan.exact:
+        return top_k_inner_product(query_ids, queries, base_ids, base, k, threads=threads), search
+    labels, _ = hnsw.query(built.index, asked, k, plan.ef, num_threads=threads)
+    query_out = np.repeat(query_ids, k).astype(np.uint32)
+    base_out = base_ids[labels.reshape(-1)].astype(np.uint32)
+    ranks = np.tile(np.arange(1, k + 1, dtype=np.int32), query_ids.size)
+    products = _products(queries, query_ids, query_out, base, base_ids, base_out)
+    return (query_out, base_out, products, ranks), search
+
+
+def _products(
+    queries: np.ndarray,
+    query_ids: np.ndarray,
+    query_out: np.ndarray,
+    base: np.ndarray,
+    base_ids: np.ndarray,
+    base_out: np.ndarray,
+) -> np.ndarray:
+    """The inner product of every found (query, base) pair."""
+    return np.einsum(
         "ij,ij->i", queries[_rows_of(query_ids, query_out)], base[_rows_of(base_ids, base_out)]
     ).astype(np.float32)
-    return query_out, base_out, products, ranks
 
 
 def _rows_of(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
