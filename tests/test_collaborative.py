@@ -226,7 +226,7 @@ def test_planned_inner_product_search_is_exact_when_small_and_hnsw_beyond() -> N
     base = (rng.normal(size=(3000, 8)) * rng.uniform(0.2, 3.0, size=(3000, 1))).astype(np.float32)
     queries = rng.normal(size=(40, 8)).astype(np.float32)
     base_ids = rng.permutation(np.arange(10, 3010)).astype(np.uint32)
-    query_ids = np.arange(40, dtype=np.uint32)
+    query_ids = rng.permutation(np.arange(500, 540)).astype(np.uint32)  # in no particular order
     exact = top_k_inner_product(query_ids, queries, base_ids, base, 20)
     params = default_hnsw_params(target_recall=0.9)
     small, how = planned_top_k_inner_product(
@@ -237,7 +237,7 @@ def test_planned_inner_product_search_is_exact_when_small_and_hnsw_beyond() -> N
     large, how = planned_top_k_inner_product(
         query_ids, queries, base_ids, base, 20, params=params, recall_queries=10, max_exact_products=0
     )
-    assert not how.exact and how.hnsw_recall >= 0.9 and how.ef >= 20
+    assert not how.exact and how.hnsw_recall >= 0.9 and how.ef >= params.ef_for(20)
     item, user, score, rank = large
     assert np.array_equal(item, exact[0]) and np.array_equal(rank, exact[3])
     found = {(int(q), int(u)) for q, u in zip(item, user, strict=True)}
@@ -245,7 +245,10 @@ def test_planned_inner_product_search_is_exact_when_small_and_hnsw_beyond() -> N
     assert len(found & truth) / len(truth) >= 0.9
     # scores are the inner products of the pairs found, best first within each clip
     rows = {int(i): r for r, i in enumerate(base_ids)}
-    expected = np.array([queries[q] @ base[rows[int(u)]] for q, u in zip(item, user, strict=True)])
+    query_rows = {int(i): r for r, i in enumerate(query_ids)}
+    expected = np.array(
+        [queries[query_rows[int(q)]] @ base[rows[int(u)]] for q, u in zip(item, user, strict=True)]
+    )
     np.testing.assert_allclose(score, expected, rtol=1e-4)
     assert np.all(np.diff(score.reshape(40, 20), axis=1) <= 1e-5)
 
@@ -362,10 +365,13 @@ def test_nearest_interest_assigns_each_clip_within_its_own_users_interests() -> 
         np.array([0, 1, 0], np.int32),
         np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]], np.float32),
     )  # sorted: (5, 0) -> row 0, (5, 1) -> row 1, (7, 0) -> row 2
-    pair_users = np.array([5, 5, 7, 7, 9, 5], np.uint32)
-    embeddings = np.array([[0.9, 0.1], [0.1, 0.9], [0.0, 1.0], [1.0, 0.0], [1.0, 0.0], [0.0, 0.0]])
-    # user 7's only interest takes every clip of theirs; user 9 has none; a zero embedding has no side
-    assert nearest_interest(pair_users, embeddings, interests).tolist() == [0, 1, 2, 2, -1, -1]
+    pair_users = np.array([5, 5, 7, 7, 9, 5, 5], np.uint32)
+    embeddings = np.array([[0.9, 0.1], [0.1, 0.9], [0.0, 1.0], [1.0, 0.0], [0.0, 0.0]])
+    has_embedding = np.array([True, True, True, True, False])
+    clip_rows = np.array([0, 1, 2, 3, 3, 4, 2])
+    # user 7's only interest takes every clip of theirs; user 9 has none; clip row 4 has no embedding
+    nearest = nearest_interest(pair_users, clip_rows, embeddings, has_embedding, interests)
+    assert nearest.tolist() == [0, 1, 2, 2, -1, -1, 1]
 
 
 def test_a_clip_to_rank_without_metadata_is_an_error() -> None:

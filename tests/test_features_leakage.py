@@ -46,7 +46,7 @@ MARTS: dict[str, Sequence[str]] = {
     "ml_user_content_profiles": ("user_id", "profile_kind"),
     "ml_user_interests": ("user_id", "interest_id"),
     "ml_user_author_factors": ("side", "entity_id"),
-    "ml_user_item_factors": ("side", "entity_id"),
+    "ml_user_item_factors": ("side", "entity_id", "interest_id"),
     "candidates": ("item_id", "source", "user_id"),
     "ranker_candidates": ("item_id", "user_id"),
 }

@@ -220,6 +220,8 @@ def test_feature_families_match_whole_names_and_must_match_something() -> None:
         family_columns(features, {"typo": ["cosine_.*"]})
     with pytest.raises(VklsvdError, match="non-empty list"):
         family_columns(features, {"empty": []})
+    with pytest.raises(VklsvdError, match="reference ranker"):
+        family_columns(features, {"all_features": ["u_.*"]})
 
 
 FAMILIES = {"signal": ["signal"], "noise": ["noise", "flag"]}

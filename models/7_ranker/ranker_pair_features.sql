@@ -12,8 +12,9 @@
 --               factor against the clip's factor predicted by the content bridge (cf_clip_*,
 --               ml_user_item_factors), against the fold-in of the author's clips (cf_author_clips_*),
 --               and the best match of the user's interest fold-ins with the predicted clip factor
---               (cf_interest_max_*, int_cf_user_interest_vectors); null when the user or the author
---               had no engagement before the as-of week
+--               (cf_interest_max_*, int_cf_user_interest_vectors; greatest() skips the interests a
+--               user lacks); null when the user or the author had no engagement before the as-of
+--               week, and the interest features also when the user has no interest with engaged clips
 -- A cold clip's codes come from its embedding alone, so these carry "users who liked this kind of
 -- content" to brand-new clips. Each code lookup is an equality join on (user, code) to the running totals
 -- of int_user_semantic_prefix_periods / int_user_bubble_periods plus the as-of condition (macro

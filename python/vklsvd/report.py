@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -9,21 +11,15 @@ import duckdb
 from vklsvd.errors import VklsvdError
 
 
-def warehouse_report(warehouse: Path) -> str:
-    """Lines describing eval_summary and the exported submission of the warehouse file."""
+@contextmanager
+def _read_only(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse opened read-only; a missing file, a missing table (an unfinished build) or a
+    missing column (a build of another version) is a VklsvdError saying what to run."""
     if not warehouse.is_file():
         raise VklsvdError(f"{warehouse}: warehouse file not found; run `make demo` or `dbt build` first")
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         try:
-            summary = connection.execute(
-                "select ranking, target_week, list_size, clips_scored, ndcg"
-                " from eval_summary order by ranking desc"
-            ).fetchall()
-            export = connection.execute("select path, clips, sha256 from ml_submission_export").fetchall()
-            config = connection.execute(
-                "select section, name, value from run_config order by section, name"
-            ).fetchall()
-            ablation = ablation_rows(connection)
+            yield connection
         except duckdb.CatalogException as error:
             raise VklsvdError(
                 f"{warehouse}: the build did not finish ({_first_line(error)}); rerun `dbt build` and read "
@@ -34,6 +30,20 @@ def warehouse_report(warehouse: Path) -> str:
                 f"{warehouse}: built by another version of the project ({_first_line(error)}); rebuild it "
                 "with `dbt build` (or `make demo`)"
             ) from error
+
+
+def warehouse_report(warehouse: Path) -> str:
+    """Lines describing eval_summary and the exported submission of the warehouse file."""
+    with _read_only(warehouse) as connection:
+        summary = connection.execute(
+            "select ranking, target_week, list_size, clips_scored, ndcg"
+            " from eval_summary order by ranking desc"
+        ).fetchall()
+        export = connection.execute("select path, clips, sha256 from ml_submission_export").fetchall()
+        config = connection.execute(
+            "select section, name, value from run_config order by section, name"
+        ).fetchall()
+        ablation = ablation_rows(connection)
     lines = []
     for ranking, week, list_size, clips, ndcg in summary:
         value = "n/a (no labelled clips)" if ndcg is None else f"{ndcg:.4f}"
@@ -76,16 +86,9 @@ def plot_ablation(warehouse: Path, output: Path) -> Path:
 
     from vklsvd.io.artifacts import write_atomically
 
-    if not warehouse.is_file():
-        raise VklsvdError(f"{warehouse}: warehouse file not found; run `make demo` or `dbt build` first")
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        try:
-            rows = ablation_rows(connection)
-            week = connection.execute("select max(target_week) from eval_ablation").fetchone()[0]
-        except (duckdb.CatalogException, duckdb.BinderException) as error:
-            raise VklsvdError(
-                f"{warehouse}: no ablation table ({_first_line(error)}); rebuild it with `dbt build`"
-            ) from error
+    with _read_only(warehouse) as connection:
+        rows = ablation_rows(connection)
+        week = connection.execute("select max(target_week) from eval_ablation").fetchone()[0]
     if not rows:
         raise VklsvdError(f"{warehouse}: eval_ablation is empty; the target week has no labels")
     kinds = sorted({kind for _, kind, *_ in rows})

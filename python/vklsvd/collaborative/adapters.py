@@ -314,8 +314,8 @@ def user_item_factors(
             confidence,
         )  # fmt: skip
         of_interest = interest_vectors(
-            users, fitted.pair_columns, metadata.embedding[engaged_rows], confidence(summed),
-            _interests(interests_as_of(week)), fitted.factors.columns, params,
+            users, fitted.pair_columns, engaged_rows, metadata.embedding, metadata.has_embedding,
+            confidence(summed), _interests(interests_as_of(week)), fitted.factors.columns, params,
         )  # fmt: skip
         parts += [
             _with_interest_ids(_factor_rows(week, "user", fitted.row_ids, fitted.factors.rows)),

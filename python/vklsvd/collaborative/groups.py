@@ -80,9 +80,16 @@ def author_clip_vectors(
     return author_ids, fold_in_columns(user_factors, matrix, params)
 
 
-def nearest_interest(pair_users: np.ndarray, clip_embeddings: np.ndarray, interests: Interests) -> np.ndarray:
+def nearest_interest(
+    pair_users: np.ndarray,
+    clip_rows: np.ndarray,
+    embeddings: np.ndarray,
+    has_embedding: np.ndarray,
+    interests: Interests,
+) -> np.ndarray:
     """Row of `interests` nearest (cosine) to each pair's clip among its user's interests; -1 where the
-    user has no interest or the clip no embedding (a zero vector)."""
+    user has no interest or the clip no embedding. A pair's clip is row `clip_rows[i]` of `embeddings`
+    and `has_embedding`: the embeddings are gathered block by block, never one copy per pair."""
     users, first = np.unique(interests.user_id, return_index=True)
     counts = np.diff(np.r_[first, interests.user_id.size])
     width = int(counts.max()) if counts.size else 0
@@ -90,7 +97,7 @@ def nearest_interest(pair_users: np.ndarray, clip_embeddings: np.ndarray, intere
     if width == 0 or pair_users.size == 0:
         return nearest
     at = np.minimum(np.searchsorted(users, pair_users), users.size - 1)
-    known = (users[at] == pair_users) & np.any(clip_embeddings != 0, axis=1)
+    known = (users[at] == pair_users) & has_embedding[clip_rows]
     slots = first[:, None] + np.arange(width)[None, :]  # interest rows of each user, padded
     valid = np.arange(width)[None, :] < counts[:, None]
     slots = np.where(valid, slots, 0)
@@ -101,7 +108,7 @@ def nearest_interest(pair_users: np.ndarray, clip_embeddings: np.ndarray, intere
             continue
         user_slots = slots[at[block]]  # (n, width)
         centroids = interests.centroids[user_slots.ravel()].reshape(block.size, width, dim)
-        embedded = np.asarray(clip_embeddings[block], np.float32)[:, :, None]
+        embedded = np.asarray(embeddings[clip_rows[block]], np.float32)[:, :, None]
         similarity = np.matmul(centroids, embedded)[:, :, 0]
         similarity[~valid[at[block]]] = -np.inf
         nearest[block] = user_slots[np.arange(block.size), np.argmax(similarity, axis=1)]
@@ -111,7 +118,9 @@ def nearest_interest(pair_users: np.ndarray, clip_embeddings: np.ndarray, intere
 def interest_vectors(
     pair_users: np.ndarray,
     clip_columns: np.ndarray,
-    clip_embeddings: np.ndarray,
+    clip_rows: np.ndarray,
+    embeddings: np.ndarray,
+    has_embedding: np.ndarray,
     values: np.ndarray,
     interests: Interests,
     clip_factors: np.ndarray,
@@ -119,8 +128,9 @@ def interest_vectors(
 ) -> InterestVectors:
     """Each (user, interest) with clips: the fold-in, against the fixed `clip_factors`, of the user's
     pairs (user id, column of `clip_factors`, confidence `values`) whose clip is nearest that interest
-    (`nearest_interest`). Pairs of users without interests or clips without embeddings take no part."""
-    nearest = nearest_interest(pair_users, clip_embeddings, interests)
+    (`nearest_interest`, the clip's embedding at `clip_rows`). Pairs of users without interests or of
+    clips without embeddings take no part."""
+    nearest = nearest_interest(pair_users, clip_rows, embeddings, has_embedding, interests)
     assigned = nearest >= 0
     groups, group_rows = np.unique(nearest[assigned], return_inverse=True)
     matrix = confidence_matrix(

@@ -26,11 +26,18 @@ from vklsvd.progress import Progress, logger
 from vklsvd.ranking.ranker import RankerParams, feature_matrix, fit_ranker, read_training_pairs
 
 Batches = Callable[[], Iterable[pa.RecordBatch]]
+#: The ablation's key of the ranker with every feature, fitted on the same training pairs as the others.
+REFERENCE = "all_features"
 
 
 def family_columns(features: Sequence[str], families: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """The feature columns of each family, in feature order; a family matching none is an error."""
     matched: dict[str, list[str]] = {}
+    if REFERENCE in families:
+        raise VklsvdError(
+            f"var ranker_feature_families: '{REFERENCE}' names the ablation's reference ranker with every "
+            "feature; give the family another name"
+        )
     for family, patterns in families.items():
         if isinstance(patterns, str) or not patterns:
             raise VklsvdError(
@@ -46,10 +53,6 @@ def family_columns(features: Sequence[str], families: Mapping[str, Sequence[str]
             )
         matched[str(family)] = columns
     return matched
-
-
-#: The ablation's key of the ranker with every feature, fitted on the same training pairs as the others.
-REFERENCE = "all_features"
 
 
 def ablation_scores(

@@ -248,7 +248,10 @@ def collaborative_candidates(
         if search.exact and np.isnan(search.hnsw_recall):
             how = f"exact search (at most var cf_exact_search_max_products = {max_exact_products:,})"
         elif search.exact:
-            how = f"exact search: HNSW reached only recall {search.hnsw_recall:.3f} (ef up to {search.ef})"
+            how = (
+                f"exact search: HNSW fell short (sampled recall {search.hnsw_recall:.3f} at best, "
+                f"ef {search.ef})"
+            )
         else:
             how = (
                 f"HNSW at ef {search.ef} (sampled recall {search.hnsw_recall:.3f}, index built in "

@@ -53,8 +53,9 @@ def augmented_queries(queries: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class InnerProductSearch:
-    """How a planned search ran: `exact` (chosen by size, or by the plan when HNSW missed the target
-    recall), else HNSW at `ef`; `hnsw_recall` on the sampled queries (nan when no index was built)."""
+    """How a planned search ran: `exact` (chosen by size, or when HNSW missed the target recall on the
+    sample or fell short of k neighbours for some query), else HNSW at `ef` (the best ef measured when
+    exact); `hnsw_recall` on the sampled queries (nan when no index was built)."""
 
     exact: bool
     ef: int
@@ -92,7 +93,11 @@ def planned_top_k_inner_product(
     search = InnerProductSearch(plan.exact, plan.ef, plan.hnsw_recall, built.build_seconds)
     if plan.exact:
         return top_k_inner_product(query_ids, queries, base_ids, base, k, threads=threads), search
-    labels, _ = hnsw.query(built.index, asked, k, plan.ef, num_threads=threads)
+    try:
+        labels, _ = hnsw.query(built.index, asked, k, plan.ef, num_threads=threads)
+    except hnsw.IncompleteResults:  # the sample reached k neighbours, some other query did not
+        exact = InnerProductSearch(True, plan.ef, plan.hnsw_recall, built.build_seconds)
+        return top_k_inner_product(query_ids, queries, base_ids, base, k, threads=threads), exact
     query_out = np.repeat(query_ids, k).astype(np.uint32)
     base_out = base_ids[labels.reshape(-1)].astype(np.uint32)
     ranks = np.tile(np.arange(1, k + 1, dtype=np.int32), query_ids.size)
