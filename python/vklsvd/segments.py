@@ -48,6 +48,17 @@ def segment_starts(sorted_groups: np.ndarray) -> np.ndarray:
     return np.r_[0, np.flatnonzero(sorted_groups[1:] != sorted_groups[:-1]) + 1]
 
 
+def pair_sums(
+    first: np.ndarray, second: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(first, second, sum of values) per run of equal (first, second) keys in arrays already sorted by
+    them: one row per distinct key pair, in key order."""
+    if first.size == 0:
+        return first, second, values
+    starts = np.flatnonzero(np.r_[True, (first[1:] != first[:-1]) | (second[1:] != second[:-1])])
+    return first[starts], second[starts], np.add.reduceat(values, starts)
+
+
 def segment_argmax(starts: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """Row of the highest score in every segment [starts[i], starts[i+1]); ties: the first row.
 

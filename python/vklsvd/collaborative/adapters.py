@@ -22,6 +22,7 @@ from vklsvd.collaborative.groups import Interests, author_clip_vectors, interest
 from vklsvd.errors import VklsvdError
 from vklsvd.io.arrow import column, vector_array, vectors
 from vklsvd.progress import Progress, logger
+from vklsvd.segments import pair_sums
 
 
 def engagement_columns(entity: str) -> str:
@@ -78,11 +79,7 @@ def _summed(
     keys: tuple[np.ndarray, np.ndarray], values: np.ndarray, mask: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sum of `values` per (row, column) key over the masked rows (inputs sorted by key)."""
-    rows, columns = keys[0][mask], keys[1][mask]
-    if rows.size == 0:
-        return rows, columns, values[:0]
-    starts = np.flatnonzero(np.r_[True, (rows[1:] != rows[:-1]) | (columns[1:] != columns[:-1])])
-    return rows[starts], columns[starts], np.add.reduceat(values[mask], starts)
+    return pair_sums(keys[0][mask], keys[1][mask], values[mask])
 
 
 def _factor_rows(as_of_week: int, side: str, ids: np.ndarray, factors: np.ndarray) -> pa.Table:

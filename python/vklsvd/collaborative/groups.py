@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vklsvd.collaborative.factors import AlsParams, confidence_matrix, fold_in_columns, fold_in_rows
+from vklsvd.segments import pair_sums, segment_starts
 
 #: Pairs per block of the nearest-interest assignment: bounds its memory (block x interests x dim floats).
 ASSIGNMENT_BLOCK_ROWS = 1 << 16
@@ -48,18 +49,6 @@ class InterestVectors:
     factors: np.ndarray
 
 
-def summed_by_key(
-    keys: tuple[np.ndarray, np.ndarray], values: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(first key, second key, sum of values) per distinct key pair, sorted by the keys."""
-    order = np.lexsort((keys[1], keys[0]))
-    first, second, ordered = keys[0][order], keys[1][order], values[order]
-    if first.size == 0:
-        return first, second, ordered
-    starts = np.flatnonzero(np.r_[True, (first[1:] != first[:-1]) | (second[1:] != second[:-1])])
-    return first[starts], second[starts], np.add.reduceat(ordered, starts)
-
-
 def author_clip_vectors(
     user_rows: np.ndarray,
     clip_authors: np.ndarray,
@@ -72,7 +61,8 @@ def author_clip_vectors(
     author, summed engagement), the author's column folded in against the fixed `user_factors` from
     each user's engagement summed over the author's clips, through `confidence` (summed engagement to
     the fold-in's confidence, the factorisation's own)."""
-    authors, users, summed = summed_by_key((clip_authors, user_rows), engagement)
+    order = np.lexsort((user_rows, clip_authors))
+    authors, users, summed = pair_sums(clip_authors[order], user_rows[order], engagement[order])
     author_ids, author_rows = np.unique(authors, return_inverse=True)
     matrix = confidence_matrix(
         author_rows, users, confidence(summed), (author_ids.size, user_factors.shape[0])
@@ -90,7 +80,8 @@ def nearest_interest(
     """Row of `interests` nearest (cosine) to each pair's clip among its user's interests; -1 where the
     user has no interest or the clip no embedding. A pair's clip is row `clip_rows[i]` of `embeddings`
     and `has_embedding`: the embeddings are gathered block by block, never one copy per pair."""
-    users, first = np.unique(interests.user_id, return_index=True)
+    first = segment_starts(interests.user_id)
+    users = interests.user_id[first]
     counts = np.diff(np.r_[first, interests.user_id.size])
     width = int(counts.max()) if counts.size else 0
     nearest = np.full(pair_users.size, -1, dtype=np.int64)
