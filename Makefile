@@ -1,4 +1,5 @@
-# Two entry points: `make demo` (build the warehouse on the generated demo data) and `make test`.
+# Two entry points: `make demo` (build the warehouse on the generated demo data) and `make test`;
+# `make evaluate` adds the research reports (the feature-family ablation) to the demo build.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,12 +9,19 @@ WAREHOUSE := warehouse/vklsvd.duckdb
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export VKLSVD_DUCKDB_PATH ?= $(CURDIR)/$(WAREHOUSE)
 
-.PHONY: demo test install clean
+DEMO_VARS := data_root: "$(abspath $(DEMO_DATA))", submission_path: "$(CURDIR)/output/submission.parquet"
+
+.PHONY: demo evaluate test install clean
 
 demo: install
 	$(BIN)/vklsvd generate --out $(DEMO_DATA) --if-missing
 	@mkdir -p $(dir $(VKLSVD_DUCKDB_PATH))
-	$(BIN)/dbt build --vars '{data_root: "$(abspath $(DEMO_DATA))", submission_path: "$(CURDIR)/output/submission.parquet"}'
+	$(BIN)/dbt build --vars '{$(DEMO_VARS)}'
+	$(BIN)/vklsvd report --warehouse $(VKLSVD_DUCKDB_PATH)
+
+# The product first (as `make demo`), then only the research models and what reads them.
+evaluate: demo
+	$(BIN)/dbt build --select ml_ablation_assignments+ run_vars+ --vars '{$(DEMO_VARS), feature_ablation: true}'
 	$(BIN)/vklsvd report --warehouse $(VKLSVD_DUCKDB_PATH)
 
 test: install

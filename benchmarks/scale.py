@@ -6,6 +6,11 @@ Usage (from the repository root, after `make install`)::
     .venv/bin/python benchmarks/scale.py --shapes dense --sizes 1,5     # a quick subset
     .venv/bin/python benchmarks/scale.py --runs sparse:1,sparse:5,sparse:24.65,dense:24.65,dense:47
     .venv/bin/python benchmarks/scale.py --workdir /tmp/vklsvd-scale --output-dir benchmarks/results
+    .venv/bin/python benchmarks/scale.py --quick --output-dir /tmp/after  # 20k sparse + 10 M dense
+    .venv/bin/python benchmarks/scale.py --quick --vars '{"feature_ablation": true}'  # with the research
+
+`--quick` is the before / after check of any change to the pipeline: a 20,000-user sparse dataset (5 M
+train rows) and a dense one of 10 M rows, each built once with the default vars (plus `--vars`).
 
 For every shape (`vklsvd.synthetic.shapes`: sparse = many users with ~10 impressions a week, dense = the real
 subsample's ~190 impressions per user-week) and every size (millions of train rows, weeks 0-24):
@@ -54,6 +59,8 @@ TRAIN_GLOB = "interactions/train/week_*.parquet"
 #: Train rows (weeks 0-24) of each shape at scale 1, measured with seed 0; sizes are reached by scaling.
 TRAIN_ROWS_AT_SCALE_1 = {"sparse": 4.93e6, "dense": 47.6e6, "demo": 1.16e6, "tiny": 0.11e6}
 SAMPLE_SECONDS = 0.25
+#: `--quick`: a 20,000-user sparse dataset and a dense one of about 10 M train rows.
+QUICK_RUNS = "sparse:5,dense:10"
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 SCAN_CHILD = """
@@ -225,7 +232,7 @@ def _unix(timestamp: str) -> float:
     return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
 
 
-def run_build(dataset: Dataset, workdir: Path) -> BuildResult:
+def run_build(dataset: Dataset, workdir: Path, extra_vars: dict[str, Any]) -> BuildResult:
     build_dir = workdir / "builds" / dataset.root.name
     subprocess.run(["rm", "-rf", str(build_dir)], check=True)
     build_dir.mkdir(parents=True)
@@ -234,7 +241,11 @@ def run_build(dataset: Dataset, workdir: Path) -> BuildResult:
         "build",
         project_dir=PROJECT_DIR,
         workdir=build_dir,
-        variables={"data_root": str(dataset.root), "submission_path": str(build_dir / "submission.parquet")},
+        variables={
+            "data_root": str(dataset.root),
+            "submission_path": str(build_dir / "submission.parquet"),
+            **extra_vars,
+        },
     )
     log_path = build_dir / "build.log"
     print(f"building {dataset.root.name} ({dataset.train_rows:,} train rows)", flush=True)
@@ -322,7 +333,10 @@ def _gib(value: int) -> str:
 
 
 def render_markdown(
-    runs: list[tuple[Dataset, ScanResult, BuildResult]], started: str, skipped: list[str]
+    runs: list[tuple[Dataset, ScanResult, BuildResult]],
+    started: str,
+    skipped: list[str],
+    extra_vars: dict[str, Any] | None = None,
 ) -> str:
     lines = [
         "# Scale benchmark",
@@ -333,6 +347,9 @@ def render_markdown(
         "",
         f"- machine: {machine_description()}",
         f"- revision {git_revision()}, started {started}",
+        f"- vars beyond the defaults: `{json.dumps(extra_vars, sort_keys=True)}`"
+        if extra_vars
+        else "- vars: the defaults",
         "- peak memory: resident memory of the whole process tree (dbt and everything it starts), sampled",
         f"  every {SAMPLE_SECONDS} s from /proc; per model: the peak while the model ran",
         "- scan: a fresh DuckDB process materialising count, timespent and every signal per (user, week) of",
@@ -422,6 +439,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="comma-separated shape:size pairs instead of every shape at every size (e.g. sparse:5,dense:47)",
     )
     parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"the before / after check of a change: --runs {QUICK_RUNS} (20k sparse users, 10 M dense rows)",
+    )
+    parser.add_argument(
+        "--vars",
+        type=json.loads,
+        default={},
+        help="JSON object of dbt vars added to every build (e.g. '{\"feature_ablation\": true}')",
+    )
+    parser.add_argument(
         "--seeds",
         default="0",
         help="comma-separated generator seeds; each gives its own datasets (default 0)",
@@ -436,9 +464,10 @@ def main(argv: list[str] | None = None) -> None:
     started = datetime.now().strftime("%Y-%m-%d %H:%M")
     memory_limit = duckdb_memory_limit()
     runs = []
+    runs_text = QUICK_RUNS if args.quick else args.runs
     pairs = (
-        [tuple(run.split(":")) for run in args.runs.split(",")]
-        if args.runs
+        [tuple(run.split(":")) for run in runs_text.split(",")]
+        if runs_text
         else [(shape, size) for shape in args.shapes.split(",") for size in args.sizes.split(",")]
     )
     plan = [(shape, float(size), int(seed)) for seed in args.seeds.split(",") for shape, size in pairs]
@@ -453,10 +482,10 @@ def main(argv: list[str] | None = None) -> None:
             continue
         dataset = ensure_dataset(args.workdir, shape, size, config)
         scan = run_scan(dataset, memory_limit)
-        build = run_build(dataset, args.workdir)
+        build = run_build(dataset, args.workdir, args.vars)
         runs.append((dataset, scan, build))
         args.output_dir.mkdir(parents=True, exist_ok=True)
-        (args.output_dir / "scale.md").write_text(render_markdown(runs, started, skipped))
+        (args.output_dir / "scale.md").write_text(render_markdown(runs, started, skipped, args.vars))
         render_plot(runs, args.output_dir / "scale.png")
         if not build.succeeded:
             print(build.log_tail, file=sys.stderr)

@@ -9,12 +9,12 @@
     'gmm_components', 'gmm_covariance', 'gmm_max_fit_items', 'gmm_max_iterations', 'gmm_item_top_components',
     'gmm_user_top_components', 'semantic_id_sizes', 'semantic_id_max_fit_items', 'semantic_id_counter_levels',
     'cf_watch_weight', 'cf_positive_weight', 'cf_factors', 'cf_regularization', 'cf_alpha', 'cf_iterations',
-    'cf_seed', 'cf_recent_weeks', 'cf_bridge_regularization', 'cf_exact_search_max_products',
+    'cf_warm_iterations', 'cf_seed', 'cf_recent_weeks', 'cf_bridge_regularization', 'cf_exact_search_max_products',
     'hnsw_profile_kinds', 'hnsw_m', 'hnsw_ef_construction', 'hnsw_ef_search', 'hnsw_max_ef_search',
     'hnsw_target_recall', 'hnsw_overfetch', 'hnsw_recall_queries', 'candidate_k', 'candidate_recall_ks',
     'feature_windows', 'training_weeks', 'training_week_count', 'training_clips_per_week', 'feature_as_of_weeks', 'feature_prior_strength',
     'duration_bucket_bounds', 'ranker_negatives_per_clip', 'ranker_max_training_pairs', 'ranker_holdout_clips',
-    'ranker_params', 'ablation_max_training_pairs', 'ranker_feature_families', 'list_size', 'user_capacity', 'rrf_k', 'submission_path', 'artifacts_dir'
+    'ranker_params', 'feature_ablation', 'ablation_max_training_pairs', 'ranker_feature_families', 'list_size', 'user_capacity', 'rrf_k', 'submission_path', 'artifacts_dir'
   ] -%}
   {%- set resolved = {} -%}
   {%- for name in names -%}{%- do resolved.update({name: var(name)}) -%}{%- endfor -%}

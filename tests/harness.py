@@ -73,11 +73,6 @@ class Build:
             return connection.execute(sql).fetchall()
 
 
-#: Vars for builds that test something other than the ablation: its retrained rankers are an evaluation
-#: report (the validation build and test_warehouse cover it) and would be a third of a small build's time.
-WITHOUT_ABLATION: dict[str, Any] = {"ranker_feature_families": {}}
-
-
 def failure_text(result: DbtResult) -> str:
     """What dbt told the user, for assertion messages."""
     return result.output[-5000:]

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from harness import WITHOUT_ABLATION, Build
+from harness import Build, project_vars
 
 WEEK = "interactions/train/week_{:02d}.parquet"
 
@@ -69,8 +69,49 @@ def _fails_with(build: Build, variables: dict, *fragments: str) -> str:
             {},
             ["week_02.parquet: column 'timespent' has type FLOAT"],
         ),
-        (lambda root: None, {"embedding_dim": 65}, ["embedding_dim must be in 1..64"]),
-        (lambda root: None, {"embedding_dim": 0}, ["embedding_dim must be in 1..64"]),
+        (
+            lambda root: None,
+            {"embedding_dim": 65},
+            ["var embedding_dim must be a whole number >= 1 and <= 64"],
+        ),
+        (
+            lambda root: None,
+            {"embedding_dim": 0},
+            ["var embedding_dim must be a whole number >= 1 and <= 64"],
+        ),
+        (lambda root: None, {"list_size": 0}, ["var list_size must be a whole number >= 1, got 0"]),
+        (
+            lambda root: None,
+            {"user_capacity": 2.5},
+            ["var user_capacity must be a whole number >= 1, got 2.5"],
+        ),
+        (
+            lambda root: None,
+            {"ranker_params": {**project_vars()["ranker_params"], "max_bins": 64}},
+            ["var ranker_params: unknown key(s) ['max_bins']"],
+        ),
+        (
+            lambda root: None,
+            {"ranker_params": {**project_vars()["ranker_params"], "learning_rate": 0}},
+            ["var ranker_params.learning_rate must be a number > 0 and <= 1, got 0"],
+        ),
+        (
+            lambda root: None,
+            {"candidate_k": {"hnsw": 100}},
+            ["var candidate_k must map every candidate source"],
+        ),
+        (lambda root: None, {"gmm_covariance": "ful"}, ["var gmm_covariance must be one of ['full'"]),
+        (
+            lambda root: None,
+            {"feature_ablation": "yes"},
+            ["feature_ablation", "into type 'bool'"],
+        ),
+        (
+            lambda root: None,
+            {"semantic_id_sizes": [64, 0]},
+            ["var semantic_id_sizes must be a non-empty list"],
+        ),
+        (lambda root: None, {"submission_path": "out/sub.csv"}, ["var submission_path must name a .parquet"]),
         (lambda root: None, {"positive_signals": ["like", "likes"]}, ["unknown signal 'likes'"]),
         (lambda root: None, {"user_sample": "xx0.5"}, ["sampling rule 'xx0.5' is not valid"]),
     ],
@@ -84,6 +125,15 @@ def _fails_with(build: Build, variables: dict, *fragments: str) -> str:
         "float_timespent",
         "prefix_too_long",
         "prefix_zero",
+        "list_size_zero",
+        "capacity_not_whole",
+        "ranker_param_unknown",
+        "ranker_rate_zero",
+        "candidate_source_missing",
+        "covariance_misspelt",
+        "switch_not_boolean",
+        "codebook_size_zero",
+        "submission_not_parquet",
         "unknown_signal",
         "bad_sampling_rule",
     ],
@@ -91,7 +141,20 @@ def _fails_with(build: Build, variables: dict, *fragments: str) -> str:
 def test_refused_before_any_model_runs(dataset_copy: Path, make_build, setup, variables, fragments) -> None:
     setup(dataset_copy)
     build = make_build("bad")
-    _fails_with(build, {"data_root": str(dataset_copy), **variables}, *fragments)
+    output = _fails_with(build, {"data_root": str(dataset_copy), **variables}, *fragments)
+    assert not build.submission.exists() and "OK created" not in output
+
+
+def test_a_capacity_too_small_for_the_target_clips_stops_the_build_before_the_ranker(
+    dataset_copy: Path, make_build
+) -> None:
+    """Known as soon as the users and the target clips are: the data test fails and the models after it
+    (candidates, ranker, assignment) are skipped."""
+    build = make_build("capacity")
+    variables = {"data_root": str(dataset_copy), "user_capacity": 1}
+    _fails_with(build, variables, "capacity_fills_every_clip_int_as_of_clips")
+    tables = {name for (name,) in build.query("select table_name from information_schema.tables")}
+    assert "int_as_of_clips" in tables and not {"candidates", "ml_ranker_model"} & tables
     assert not build.submission.exists()
 
 
@@ -159,7 +222,7 @@ def test_safe_variants_are_accepted(dataset_copy: Path, make_build) -> None:
 
     build = make_build("accepted")
     # a sampled training set (not every candidate) builds and passes its data test too
-    variables = {"data_root": str(dataset_copy), "ranker_negatives_per_clip": 50, **WITHOUT_ABLATION}
+    variables = {"data_root": str(dataset_copy), "ranker_negatives_per_clip": 50}
     result = build.run("build", variables)
     assert result.success, result.output[-3000:]
     (most_negatives,) = build.query(

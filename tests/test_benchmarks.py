@@ -50,3 +50,13 @@ def test_sizes_scale_the_shapes_and_the_report_lists_every_run(scale, tmp_path: 
     report = scale.render_markdown([(dataset, scale.ScanResult(0.5, 100), build)], "now", ["dense 1 M (x)"])
     assert "| sparse | 0 | 5,000,000 | 20,000 |" in report and "| 250 | 3.00 | 20,000 |" in report
     assert "`ml_ranker_model` 80 s / 2.00 GiB" in report and "Not built" in report
+
+
+def test_quick_runs_a_20k_sparse_and_a_10m_dense_build_with_the_given_vars(scale) -> None:
+    args = scale.parse_args(["--quick", "--vars", '{"feature_ablation": true}'])
+    assert args.quick and scale.QUICK_RUNS == "sparse:5,dense:10"
+    assert args.vars == {"feature_ablation": True}
+    assert scale.shape_at_size("sparse", 5, seed=0).n_users == pytest.approx(20_000, rel=0.02)
+    report = scale.render_markdown([], "now", [], args.vars)
+    assert '`{"feature_ablation": true}`' in report
+    assert "- vars: the defaults" in scale.render_markdown([], "now", [])

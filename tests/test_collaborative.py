@@ -8,6 +8,7 @@ import pyarrow.compute as pc
 import pytest
 
 from harness import default_hnsw_params
+from vklsvd.collaborative import groups
 from vklsvd.collaborative.adapters import confidence, user_author_factors, user_item_factors
 from vklsvd.collaborative.bridge import bridge_inputs, fit_bridge
 from vklsvd.collaborative.factors import (
@@ -16,14 +17,15 @@ from vklsvd.collaborative.factors import (
     fit_factors,
     fold_in_columns,
     fold_in_rows,
+    warm_start,
 )
-from vklsvd.collaborative.groups import Interests, nearest_interest
+from vklsvd.collaborative.groups import Interests, author_clip_vectors, nearest_interest
 from vklsvd.errors import VklsvdError
 from vklsvd.io.arrow import vectors
 from vklsvd.retrieval.exact import exact_top_k
 from vklsvd.retrieval.inner_product import planned_top_k_inner_product, top_k_inner_product
 
-PARAMS = AlsParams(factors=4, regularization=0.1, alpha=2.0, iterations=15, seed=3)
+PARAMS = AlsParams(factors=4, regularization=0.1, alpha=2.0, iterations=15, seed=3, warm_iterations=3)
 
 
 def _two_communities(n_users: int = 40, n_authors: int = 10) -> np.ndarray:
@@ -68,6 +70,53 @@ def test_fit_is_seeded_and_the_seed_matters() -> None:
     assert not np.array_equal(first.rows, other_seed.rows)
 
 
+def _loss(dense: np.ndarray, factors) -> float:
+    """ALS's objective: sum of C (p - x.y)^2 (C = alpha * value where observed, else 1) + λ (|X|² + |Y|²)."""
+    weights = np.where(dense > 0, PARAMS.alpha * dense, 1.0)
+    error = (dense > 0) - factors.rows.astype(np.float64) @ factors.columns.T.astype(np.float64)
+    penalty = PARAMS.regularization * ((factors.rows**2).sum() + (factors.columns**2).sum())
+    return float((weights * error**2).sum() + penalty)
+
+
+def test_warm_start_keeps_known_factors_and_seeds_new_ids() -> None:
+    earlier = fit_factors(_matrix(_two_communities()), PARAMS)
+    earlier_rows, earlier_columns = np.arange(40, dtype=np.uint32), np.arange(10, dtype=np.uint32)
+    rows, columns = np.array([3, 7, 41], np.uint32), np.array([0, 9, 12], np.uint32)
+    start = warm_start(earlier_rows, earlier_columns, earlier, rows, columns, PARAMS)
+    np.testing.assert_array_equal(start.rows[:2], earlier.rows[[3, 7]])
+    np.testing.assert_array_equal(start.columns[:2], earlier.columns[[0, 9]])
+    # new ids: the cold fit's small random start, the same on every call
+    assert 0 <= start.rows[2].min() and start.rows[2].max() < 0.01 and start.columns[2].max() < 0.01
+    again = warm_start(earlier_rows, earlier_columns, earlier, rows, columns, PARAMS)
+    np.testing.assert_array_equal(start.rows, again.rows)
+
+
+def test_a_warm_fit_runs_few_iterations_and_reaches_the_cold_fit() -> None:
+    dense = _two_communities()
+    cold = fit_factors(_matrix(dense), PARAMS)
+    # one more week: a new user of the first community, one more view of an old user
+    grown = np.vstack([dense, np.r_[np.ones(5), np.zeros(5)]])
+    grown[0, 6] = 1.0
+    start = warm_start(np.arange(40), np.arange(10), cold, np.arange(41), np.arange(10), PARAMS)
+    warm = fit_factors(_matrix(grown), PARAMS, start)
+    assert warm.iterations == PARAMS.warm_iterations and cold.iterations == PARAMS.iterations
+    recold = fit_factors(_matrix(grown), PARAMS)
+    # the warm fit's weighted least-squares loss is as low as a cold fit's, far below its start's
+    assert _loss(grown, warm) < 1.05 * _loss(grown, recold)
+    assert _loss(grown, warm) < 0.8 * _loss(grown, start)
+    scores = warm.rows[40] @ warm.columns.T
+    assert scores[:5].min() > scores[5:].max()  # the new user is placed in their community
+
+
+def test_a_warm_start_of_another_shape_is_refused() -> None:
+    matrix = _matrix(_two_communities())
+    wrong = warm_start(
+        np.arange(40), np.arange(10), fit_factors(matrix, PARAMS), np.arange(39), np.arange(10), PARAMS
+    )
+    with pytest.raises(VklsvdError, match="do not fit"):
+        fit_factors(matrix, PARAMS, wrong)
+
+
 def test_fold_in_is_the_exact_least_squares_step() -> None:
     rng = np.random.default_rng(1)
     fixed = rng.normal(size=(10, 4)).astype(np.float32)
@@ -100,7 +149,12 @@ def test_fold_in_refuses_a_matrix_of_other_columns() -> None:
 
 @pytest.mark.parametrize(
     ("changes", "message"),
-    [({"factors": 0}, "cf_factors"), ({"iterations": 0}, "cf_iterations"), ({"alpha": 0.0}, "cf_alpha")],
+    [
+        ({"factors": 0}, "cf_factors"),
+        ({"iterations": 0}, "cf_iterations"),
+        ({"alpha": 0.0}, "cf_alpha"),
+        ({"warm_iterations": -1}, "cf_warm_iterations"),
+    ],
 )
 def test_params_are_checked(changes: dict, message: str) -> None:
     with pytest.raises(VklsvdError, match=message):
@@ -163,6 +217,26 @@ def test_a_later_week_does_not_move_earlier_factors() -> None:
     engagement = _engagement([(1, 10, 0, 2.0), (2, 11, 0, 1.0), (1, 11, 1, 1.0)])
     future = pa.concat_tables([engagement, _engagement([(9, 10, 5, 7.0), (1, 12, 5, 3.0)])])
     assert _factor_table(future, [1, 2]).equals(_factor_table(engagement, [1, 2]))
+
+
+def test_each_as_of_week_starts_from_the_previous_weeks_fit_unless_warm_iterations_is_zero() -> None:
+    engagement = _engagement(
+        [(1, 10, 0, 2.0), (2, 10, 0, 1.0), (2, 11, 1, 1.0), (3, 11, 1, 3.0), (1, 10, 1, 1.0), (4, 12, 2, 1.0)]
+    )
+    as_of = pa.table({"as_of_week": pa.array([2, 3], pa.int32())})
+    alone = pa.table({"as_of_week": pa.array([3], pa.int32())})
+
+    def table(weeks: pa.Table, params: AlsParams) -> pa.Table:
+        return user_author_factors(engagement.to_batches(), weeks, params=params, recent_weeks=1)
+
+    cold = AlsParams(**{**PARAMS.__dict__, "warm_iterations": 0})
+    week_3 = pc.field("as_of_week") == 3
+    # from scratch, a week's factors do not depend on the other weeks built; warm-started they do
+    assert table(as_of, cold).filter(week_3).equals(table(alone, cold).filter(week_3))
+    assert not table(as_of, PARAMS).filter(week_3).equals(table(alone, PARAMS).filter(week_3))
+    # the first week built has no earlier fit to start from
+    week_2 = pc.field("as_of_week") == 2
+    assert table(as_of, PARAMS).filter(week_2).equals(table(as_of, cold).filter(week_2))
 
 
 def test_engagement_must_be_positive() -> None:
@@ -372,6 +446,60 @@ def test_nearest_interest_assigns_each_clip_within_its_own_users_interests() -> 
     # user 7's only interest takes every clip of theirs; user 9 has none; clip row 4 has no embedding
     nearest = nearest_interest(pair_users, clip_rows, embeddings, has_embedding, interests)
     assert nearest.tolist() == [0, 1, 2, 2, -1, -1, 1]
+
+
+def _brute_force_nearest(pair_users, clip_rows, embeddings, has_embedding, interests) -> list[int]:
+    nearest = []
+    for user, row in zip(pair_users.tolist(), clip_rows.tolist(), strict=True):
+        own = np.flatnonzero(interests.user_id == user)
+        if own.size == 0 or not has_embedding[row]:
+            nearest.append(-1)
+            continue
+        nearest.append(int(own[np.argmax(interests.centroids[own] @ embeddings[row])]))
+    return nearest
+
+
+@pytest.mark.parametrize("block_rows, block_slots", [(1 << 16, 256), (7, 5), (1, 1)])
+def test_nearest_interest_is_the_same_however_users_are_blocked(
+    monkeypatch: pytest.MonkeyPatch, block_rows: int, block_slots: int
+) -> None:
+    """Blocks of a few users (a user with more pairs or interests than a block gets a block alone) give
+    the brute-force answer, with pairs in user order or not."""
+    monkeypatch.setattr(groups, "ASSIGNMENT_BLOCK_ROWS", block_rows)
+    monkeypatch.setattr(groups, "ASSIGNMENT_BLOCK_SLOTS", block_slots)
+    rng = np.random.default_rng(4)
+    interest_users = np.repeat(np.arange(0, 40, 2, dtype=np.uint32), rng.integers(1, 5, 20))
+    centroids = rng.normal(size=(interest_users.size, 6)).astype(np.float32)
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+    interest_ids = np.concatenate([np.arange(n) for n in np.bincount(interest_users)[::2]]).astype(np.int32)
+    interests = Interests.of(interest_users, interest_ids, centroids)
+    embeddings = rng.normal(size=(30, 6))
+    has_embedding = rng.random(30) > 0.2
+    pair_users = np.sort(rng.integers(0, 41, 400)).astype(np.uint32)
+    clip_rows = rng.integers(0, 30, 400)
+    expected = _brute_force_nearest(pair_users, clip_rows, embeddings, has_embedding, interests)
+    assert nearest_interest(pair_users, clip_rows, embeddings, has_embedding, interests).tolist() == expected
+    shuffled = rng.permutation(400)
+    assert nearest_interest(
+        pair_users[shuffled], clip_rows[shuffled], embeddings, has_embedding, interests
+    ).tolist() == [expected[i] for i in shuffled]
+
+
+def test_author_columns_sum_each_users_engagement_before_the_confidence() -> None:
+    """Two clips of one author watched by one user are one entry of confidence(2 + 3), not two."""
+    user_factors = np.random.default_rng(0).normal(size=(3, 4)).astype(np.float32)
+    user_rows = np.array([0, 0, 1, 2])
+    clip_authors = np.array([9, 9, 9, 4])
+    engagement = np.array([2.0, 3.0, 1.0, 1.0])
+    authors, columns = author_clip_vectors(
+        user_rows, clip_authors, engagement, user_factors, PARAMS, confidence
+    )
+    assert authors.tolist() == [4, 9]
+    expected = fold_in_columns(
+        user_factors, confidence_matrix(np.array([0, 1, 1]), np.array([2, 0, 1]), confidence(
+            np.array([1.0, 5.0, 1.0])), (2, 3)), PARAMS,
+    )  # fmt: skip
+    np.testing.assert_allclose(columns, expected, rtol=1e-6)
 
 
 def test_a_clip_to_rank_without_metadata_is_an_error() -> None:

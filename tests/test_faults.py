@@ -14,7 +14,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from harness import WITHOUT_ABLATION
 from vklsvd.io.export import write_parquet_atomically
 
 
@@ -57,11 +56,11 @@ def test_writer_killed_mid_write_leaves_previous_file(tmp_path: Path) -> None:
 
 def test_build_killed_during_export_keeps_a_readable_submission(tiny_dataset: Path, make_build) -> None:
     build = make_build("killed")
-    first = build.run("build", {"data_root": str(tiny_dataset), **WITHOUT_ABLATION})
+    first = build.run("build", {"data_root": str(tiny_dataset)})
     assert first.success, first.output[-3000:]
     before = build.submission.read_bytes()
     process = subprocess.Popen(
-        build.command("build", {"data_root": str(tiny_dataset), "embedding_dim": 8, **WITHOUT_ABLATION}),
+        build.command("build", {"data_root": str(tiny_dataset), "embedding_dim": 8}),
         env=build.environment(),
         stdout=subprocess.PIPE,
         text=True,
@@ -86,8 +85,8 @@ def test_build_killed_during_export_keeps_a_readable_submission(tiny_dataset: Pa
 
 def test_rebuild_after_var_change_equals_clean_build(tiny_dataset: Path, make_build) -> None:
     reused = make_build("reused")
-    assert reused.run("build", {"data_root": str(tiny_dataset), **WITHOUT_ABLATION}).success
-    changed = {"data_root": str(tiny_dataset), "embedding_dim": 16, **WITHOUT_ABLATION}
+    assert reused.run("build", {"data_root": str(tiny_dataset)}).success
+    changed = {"data_root": str(tiny_dataset), "embedding_dim": 16}
     assert reused.run("build", changed).success
     clean = make_build("clean")
     assert clean.run("build", changed).success

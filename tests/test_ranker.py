@@ -134,6 +134,15 @@ def test_probability_models_stop_on_log_loss_and_rankers_on_ndcg(objective: str,
     assert 0 < trained.holdout_ndcg <= 1 and trained.trees <= 40
 
 
+@pytest.mark.parametrize("max_bin", [16, 64])
+def test_a_coarser_histogram_holds_for_the_held_out_fit_and_the_refit(max_bin: int) -> None:
+    """The held-out clips' matrix shares the fit's bins whatever `max_bin` is (not XGBoost's default)."""
+    trained = _train(
+        _pairs(0), default_ranker_params(n_estimators=20, early_stopping_rounds=5, max_bin=max_bin)
+    )
+    assert trained.holdout_week == 21 and trained.train_ndcg > 0.8
+
+
 def test_without_held_out_clips_every_tree_is_trained() -> None:
     pairs = _pairs(0)
     pairs = pairs.set_column(

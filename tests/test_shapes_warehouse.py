@@ -2,12 +2,11 @@
 
 Small instances of the generator's `sparse` (many users, ~10 impressions a week) and `dense` (the real
 subsample's: every user active every week, ~190 impressions per user-week) shapes are built with
-default vars but two: the ablation is left out (harness.WITHOUT_ABLATION) and the ranker's training pairs
-are bounded (SHAPE_RANKER_VARS): the cap binds as it does at real size (clips are drawn until it is
-reached) instead of training on every candidate of these small worlds, and fewer clips are held out; the
-submission must be valid on both. Then the README's "On real data" commands run as a new user would on a
-fresh clone: from the project folder, without VKLSVD_DUCKDB_PATH and without a `warehouse/` or
-`output/` folder, on a hub-layout subsample folder.
+default vars but one: the ranker's training pairs are bounded (SHAPE_RANKER_VARS): the cap binds as it
+does at real size (clips are drawn until it is reached) instead of training on every candidate of these
+small worlds, and fewer clips are held out; the submission must be valid on both. Then the README's "On
+real data" commands run as a new user would on a fresh clone: from the project folder, without
+VKLSVD_DUCKDB_PATH and without a `warehouse/` or `output/` folder, on a hub-layout subsample folder.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from harness import PROJECT_DIR, WITHOUT_ABLATION, failure_text
+from harness import PROJECT_DIR, failure_text
 from vklsvd.dbt_invocation import WAREHOUSE_ENV, dbt_executable
 from vklsvd.synthetic import generate_dataset
 from vklsvd.synthetic.shapes import shape_config
@@ -52,7 +51,7 @@ def test_every_shape_builds_a_valid_submission(
     data = tmp_path_factory.mktemp(f"{shape}_dataset")
     generate_dataset(data, shape_config(shape, SHAPE_SCALES[shape], seed=3))
     build = make_build(shape)
-    result = build.run("build", {"data_root": str(data), **SHAPE_RANKER_VARS, **WITHOUT_ABLATION})
+    result = build.run("build", {"data_root": str(data), **SHAPE_RANKER_VARS})
     assert result.success, failure_text(result)
     (sampled_clips,) = build.query(
         """select count(*) from (
@@ -72,6 +71,7 @@ def test_every_shape_builds_a_valid_submission(
     assert search in {"hnsw", "exact"}
 
 
+@pytest.mark.warehouse
 def test_the_readme_real_data_path_works_on_a_fresh_clone(tiny_dataset: Path, tmp_path: Path) -> None:
     clone = tmp_path / "clone"  # the project's dbt files, as a fresh clone has them (nothing built)
     for folder in ("models", "macros", "data_tests", "profiles"):

@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from harness import PROJECT_DIR, WITHOUT_ABLATION, Build, failure_text
+from harness import PROJECT_DIR, Build, failure_text
 from vklsvd.ranking.metrics import mean_ndcg
 
 
@@ -60,12 +60,23 @@ def test_submission_is_the_rankers_assignment_not_the_baselines(validation_build
 
 
 def test_rebuild_gives_byte_identical_submission(
-    validation_build: Build, tiny_dataset: Path, make_build
+    validation_build: Build, tiny_dataset: Path, make_build, capsys
 ) -> None:
+    """A default build (no research reports) makes the same submission as the validation build, which
+    switched the ablation on; it trains no ablation ranker and its report says how to get them."""
+    from vklsvd.cli import main
+    from vklsvd.report import ABLATION_HINT
+
     again = make_build("again")
-    result = again.run("build", {"data_root": str(tiny_dataset), **WITHOUT_ABLATION})
+    result = again.run("build", {"data_root": str(tiny_dataset)})
     assert result.success, failure_text(result)
     assert again.submission.read_bytes() == validation_build.submission.read_bytes()
+    tables = {name for (name,) in again.query("select table_name from information_schema.tables")}
+    assert "ml_ablation_assignments" not in tables and "ml_ranker_model" in tables
+    kinds = {kind for (kind,) in again.query("select distinct kind from eval_ablation")}
+    assert kinds == {"reference", "source", "fusion", "ranker"}
+    assert main(["report", "--warehouse", str(again.warehouse)]) == 0
+    assert ABLATION_HINT in capsys.readouterr().out
 
 
 def test_another_seed_rebuilds_identically_and_changes_the_sample(
@@ -77,7 +88,7 @@ def test_another_seed_rebuilds_identically_and_changes_the_sample(
     are whole candidate lists, which a seed changes only where the pair cap binds)."""
     builds = [make_build(f"seed7_{attempt}") for attempt in range(2)]
     for build in builds:
-        result = build.run("build", {"data_root": str(tiny_dataset), "sample_seed": 7, **WITHOUT_ABLATION})
+        result = build.run("build", {"data_root": str(tiny_dataset), "sample_seed": 7})
         assert result.success, failure_text(result)
     assert builds[0].submission.read_bytes() == builds[1].submission.read_bytes()
     model = "select sha256 from ml_ranker_model"
@@ -155,7 +166,7 @@ def test_subsample_folder_and_sampling_vars(tiny_dataset: Path, make_build, tmp_
     shutil.copytree(tiny_dataset / "interactions", root / "subsamples" / "up0.5_ip1" / "")
     build = make_build("subsample")
     sampling = {"subsample": "up0.5_ip1", "user_sample": "up0.6"}
-    result = build.run("build", {"data_root": str(root), **sampling, **WITHOUT_ABLATION})
+    result = build.run("build", {"data_root": str(root), **sampling})
     assert result.success, failure_text(result)
     (n_users,) = build.query("select count(*) from int_users_sampled")[0]
     (all_users,) = build.query("select count(*) from stg_vklsvd__users")[0]
@@ -169,7 +180,7 @@ def test_subsample_folder_and_sampling_vars(tiny_dataset: Path, make_build, tmp_
 
 def test_test_week_uses_the_template_and_needs_no_labels(tiny_dataset: Path, make_build) -> None:
     build = make_build("test_week")
-    result = build.run("build", {"data_root": str(tiny_dataset), "target_week": 26, **WITHOUT_ABLATION})
+    result = build.run("build", {"data_root": str(tiny_dataset), "target_week": 26})
     assert result.success, failure_text(result)
     template = {row[0] for row in build.query("select item_id from stg_vklsvd__submission_template")}
     submitted = {row[0] for row in build.query("select item_id from submission")}

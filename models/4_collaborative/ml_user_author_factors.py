@@ -13,6 +13,7 @@ def model(dbt, session):
             regularization=float(dbt.config.get("regularization")),
             alpha=float(dbt.config.get("alpha")),
             iterations=int(dbt.config.get("iterations")),
+            warm_iterations=int(dbt.config.get("warm_iterations")),
             seed=int(dbt.config.get("seed")),
         ),
         recent_weeks=int(dbt.config.get("recent_weeks")),

@@ -20,6 +20,7 @@ def model(dbt, session):
             regularization=float(dbt.config.get("regularization")),
             alpha=float(dbt.config.get("alpha")),
             iterations=int(dbt.config.get("iterations")),
+            warm_iterations=int(dbt.config.get("warm_iterations")),
             seed=int(dbt.config.get("seed")),
         ),
         bridge_regularization=float(dbt.config.get("bridge_regularization")),

@@ -7,7 +7,7 @@ with ranked_users as (
         user_id,
         row_number() over (partition by as_of_week order by positives desc, impressions desc, user_id) as source_rank
     from {{ ref('int_user_activity') }}
-    qualify source_rank <= {{ var('candidate_k')['active_users'] }}
+    qualify source_rank <= {{ var('candidate_k').get('active_users') }}
 )
 
 select

@@ -13,4 +13,4 @@ select
     ) as source_rank
 from {{ ref('int_as_of_clips') }} as c
 inner join {{ ref('int_author_audience') }} as a on c.author_id = a.author_id and c.as_of_week = a.as_of_week
-qualify source_rank <= {{ var('candidate_k')['author_audience'] }}
+qualify source_rank <= {{ var('candidate_k').get('author_audience') }}

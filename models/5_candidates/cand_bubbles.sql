@@ -3,7 +3,7 @@
 -- components; score = sum over the clip's components of P(component | clip) x the user's engagement in
 -- it. Each (as-of week, component) first keeps its k x gmm_item_top_components most engaged users, so
 -- the join stays bounded by the number of clips, not the number of users.
-{% set k = var('candidate_k')['bubbles'] %}
+{% set k = var('candidate_k').get('bubbles') or 0 %}  {#- checked by check_vars -#}
 with clip_components as (
     select c.as_of_week, b.item_id, b.component, b.probability
     from {{ ref('ml_item_bubbles') }} as b

@@ -3,7 +3,7 @@
 -- semantic-ID prefixes; score = sum over prefix lengths 1..semantic_id_counter_levels of the user's
 -- engagement on the clip's prefix, so a match on a finer prefix counts again. Each (as-of week, prefix)
 -- first keeps its k x levels most engaged users, which bounds the join.
-{% set k = var('candidate_k')['semantic_ids'] %}
+{% set k = var('candidate_k').get('semantic_ids') or 0 %}  {#- checked by check_vars -#}
 {% set levels = var('semantic_id_counter_levels') %}
 with clip_prefixes as (
     select c.as_of_week, s.item_id, s.level, s.prefix

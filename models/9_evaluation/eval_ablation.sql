@@ -8,7 +8,8 @@
 --   ranker     the ranker's calibrated probabilities assigned for the most expected NDCG (the
 --              submission), and its scores assigned greedily by raw score and round robin
 --   ablation   the ranker retrained without one feature family (var ranker_feature_families), assigned
---              greedily, and ranker_all_features, every feature on the same training pairs
+--              greedily, and ranker_all_features, every feature on the same training pairs; only with
+--              var feature_ablation (ml_ablation_assignments is disabled without it)
 {% set k = var('list_size') | int %}
 {% set labels = ref('int_target_labels') %}
 {#- already scored per clip by eval_ndcg_per_item: (its ranking name, the name here, kind) in table order -#}
@@ -23,7 +24,7 @@
 {% for source in var('candidate_k').keys() %}
 {% do lists.append(('source_' ~ source, 'source', "select item_id, user_id, source_rank as position from " ~ ref('candidates') ~ " where as_of_week = " ~ (var('target_week') | int) ~ " and source = '" ~ source ~ "' and source_rank <= " ~ k)) %}
 {% endfor %}
-{% set families = (var('ranker_feature_families') or {}).keys() | list %}
+{% set families = (var('ranker_feature_families') or {}).keys() | list if var('feature_ablation') | as_bool else [] %}
 {% set ablation_rankings = ['ranker_all_features'] if families else [] %}
 {% for family in families %}{% do ablation_rankings.append('ranker_without_' ~ family) %}{% endfor %}
 {% for ranking in ablation_rankings %}

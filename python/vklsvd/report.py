@@ -68,12 +68,23 @@ def ablation_rows(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
     ).fetchall()
 
 
+#: How to add the feature-family ablation to a build that left it out (var feature_ablation).
+ABLATION_HINT = (
+    "feature-family ablation not built (it retrains the ranker once per family): run `make evaluate`, "
+    "or `dbt build --select ml_ablation_assignments+ --vars '{feature_ablation: true, ...}'` with this "
+    "build's other vars"
+)
+
+
 def ablation_lines(rows: list[tuple]) -> list[str]:
-    """The ablation as a table: ranking, kind, NDCG and recall at the list size."""
+    """The ablation as a table: ranking, kind, NDCG and recall at the list size; without rows of kind
+    `ablation` (the default build), how to get them."""
     lines = ["ablation (validation week):", f"  {'ranking':<34} {'kind':<10} {'NDCG':>7} {'recall':>7}"]
     for ranking, kind, ndcg, recall, _ in rows:
         shown = [f"{value:7.4f}" if value is not None else f"{'n/a':>7}" for value in (ndcg, recall)]
         lines.append(f"  {ranking:<34} {kind:<10} {shown[0]} {shown[1]}")
+    if rows and not any(kind == "ablation" for _, kind, *_ in rows):
+        lines.append(f"  {ABLATION_HINT}")
     return lines
 
 

@@ -71,3 +71,36 @@ def segment_argmax(starts: np.ndarray, scores: np.ndarray) -> np.ndarray:
     rows = np.arange(scores.size)
     candidate = np.where(scores == np.repeat(best, lengths), rows, scores.size)
     return np.minimum.reduceat(candidate, starts)
+
+
+#: `unique_inverse` counts presence in an array of max id + 1 slots when that is at most this many
+#: times the input's length (plus a floor), and sorts otherwise (sparse ids: the real dataset's).
+DENSE_ID_SPAN_RATIO = 4
+DENSE_ID_SPAN_FLOOR = 1 << 20
+
+
+def unique_inverse(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(ids, return_inverse=True)` of non-negative integer ids in O(n + max id) when the ids
+    are compact (a presence array and its running count instead of a sort of tens of millions of rows),
+    by the sort otherwise; the same two arrays either way."""
+    if ids.size == 0:
+        return np.unique(ids, return_inverse=True)
+    if ids.dtype.kind not in "iu" or (ids.dtype.kind == "i" and int(ids.min()) < 0):
+        return np.unique(ids, return_inverse=True)
+    span = int(ids.max()) + 1
+    if span > DENSE_ID_SPAN_RATIO * ids.size + DENSE_ID_SPAN_FLOOR:
+        return np.unique(ids, return_inverse=True)
+    present = np.zeros(span, dtype=bool)
+    present[ids] = True
+    position = np.cumsum(present, dtype=np.int64) - 1
+    return np.flatnonzero(present).astype(ids.dtype), position[ids]
+
+
+def sorted_unique_inverse(sorted_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(ids, return_inverse=True)` of ids already in ascending order, without a sort."""
+    if sorted_ids.size and np.any(sorted_ids[1:] < sorted_ids[:-1]):
+        raise ValueError("sorted_unique_inverse needs ids in ascending order")
+    starts = segment_starts(sorted_ids)
+    inverse = np.zeros(sorted_ids.size, dtype=np.int64)
+    inverse[starts[1:]] = 1
+    return sorted_ids[starts], np.cumsum(inverse)

@@ -17,12 +17,13 @@ from vklsvd.collaborative.factors import (
     confidence_matrix,
     fit_factors,
     fold_in_rows,
+    warm_start,
 )
 from vklsvd.collaborative.groups import Interests, author_clip_vectors, interest_vectors
 from vklsvd.errors import VklsvdError
 from vklsvd.io.arrow import column, vector_array, vectors
 from vklsvd.progress import Progress, logger
-from vklsvd.segments import pair_sums
+from vklsvd.segments import pair_sums, sorted_unique_inverse, unique_inverse
 
 
 def engagement_columns(entity: str) -> str:
@@ -115,18 +116,32 @@ class _Factorised:
     pair_columns: np.ndarray
 
 
-def _factorise(history: WeeklyEngagement, mask: np.ndarray, params: AlsParams) -> _Factorised:
-    return _factorise_pairs(*history.summed(mask), params)
+def _factorise(
+    history: WeeklyEngagement, mask: np.ndarray, params: AlsParams, earlier: _Factorised | None
+) -> _Factorised:
+    return _factorise_pairs(*history.summed(mask), params, earlier)
 
 
 def _factorise_pairs(
-    users: np.ndarray, entities: np.ndarray, summed: np.ndarray, params: AlsParams
+    users: np.ndarray,
+    entities: np.ndarray,
+    summed: np.ndarray,
+    params: AlsParams,
+    earlier: _Factorised | None,
 ) -> _Factorised:
-    row_ids, rows = np.unique(users, return_inverse=True)
-    column_ids, columns = np.unique(entities, return_inverse=True)
+    """ALS of the summed pairs, from `earlier`'s factors (the previous as-of week's fit, which read only
+    weeks before this one's) when there is one and `params.warm_iterations` > 0, else from scratch."""
+    row_ids, rows = sorted_unique_inverse(users)  # `WeeklyEngagement.summed` is in user order
+    column_ids, columns = unique_inverse(entities)
     matrix = confidence_matrix(rows, columns, confidence(summed), (row_ids.size, column_ids.size))
     counts = np.bincount(columns, minlength=column_ids.size)
-    return _Factorised(row_ids, column_ids, fit_factors(matrix, params), matrix.nnz, counts, rows, columns)
+    start = (
+        warm_start(earlier.row_ids, earlier.column_ids, earlier.factors, row_ids, column_ids, params)
+        if earlier is not None and params.warm_iterations > 0
+        else None
+    )
+    factors = fit_factors(matrix, params, start)
+    return _Factorised(row_ids, column_ids, factors, matrix.nnz, counts, rows, columns)
 
 
 def _fold_in(
@@ -135,7 +150,7 @@ def _fold_in(
     """Users of the masked rows and their fold-in vectors against `fitted`'s column factors (every masked
     entity must be one of its columns)."""
     users, entities, summed = history.summed(mask)
-    user_ids, rows = np.unique(users, return_inverse=True)
+    user_ids, rows = sorted_unique_inverse(users)
     columns = np.searchsorted(fitted.column_ids, entities)
     shape = (user_ids.size, fitted.column_ids.size)
     matrix = confidence_matrix(rows, columns, confidence(summed), shape)
@@ -163,8 +178,9 @@ def user_author_factors(
     weeks = sorted(column(as_of_weeks, "as_of_week", np.int64).tolist())
     progress = Progress("user x author factors", "as-of weeks", len(weeks))
     parts = []
-    for week in weeks:
-        fitted = _factorise(history, history.before(week), params)
+    fitted: _Factorised | None = None
+    for week in weeks:  # ascending: each fit starts from the previous week's (`_factorise_pairs`)
+        fitted = _factorise(history, history.before(week), params, fitted)
         recent_users, recent_vectors = _fold_in(
             history, history.before(week, week - recent_weeks), fitted, params
         )
@@ -176,7 +192,8 @@ def user_author_factors(
         progress.advance(1)
         logger().info(
             f"as of week {week}: {fitted.row_ids.size:,} users x {fitted.column_ids.size:,} authors, "
-            f"{fitted.nnz:,} entries, ALS {fitted.factors.fit_seconds:.1f} s"
+            f"{fitted.nnz:,} entries, ALS {fitted.factors.iterations} iterations "
+            f"{fitted.factors.fit_seconds:.1f} s"
         )
     table = _concatenated(parts, params.factors)
     progress.finish(f"{table.num_rows:,} factor vectors")
@@ -289,9 +306,10 @@ def user_item_factors(
     weeks = sorted(set(clip_weeks.tolist()))
     progress = Progress("user x clip factors and content bridge", "as-of weeks", len(weeks))
     parts = []
-    for week in weeks:
+    fitted: _Factorised | None = None
+    for week in weeks:  # ascending: each fit starts from the previous week's (`_factorise_pairs`)
         users, items_engaged, summed = history.summed(history.before(week))
-        fitted = _factorise_pairs(users, items_engaged, summed, params)
+        fitted = _factorise_pairs(users, items_engaged, summed, params, fitted)
         authors = _of_week(author_factors, week, "author")
         author_ids = column(authors, "entity_id", np.int64)
         order = np.argsort(author_ids)
@@ -326,7 +344,8 @@ def user_item_factors(
         progress.advance(1)
         logger().info(
             f"as of week {week}: {fitted.row_ids.size:,} users x {fitted.column_ids.size:,} clips, "
-            f"{fitted.nnz:,} entries, ALS {fitted.factors.fit_seconds:.1f} s; bridge R² on held-out warm "
+            f"{fitted.nnz:,} entries, ALS {fitted.factors.iterations} iterations "
+            f"{fitted.factors.fit_seconds:.1f} s; bridge R² on held-out warm "
             f"clips {bridge.holdout_r2:.3f} ({bridge.n_fit:,} clips); {author_of_clip.size:,} authors and "
             f"{of_interest.user_id.size:,} user interests folded in"
         )

@@ -2,10 +2,13 @@
 
 `fit_factors` factorises a sparse matrix of confidences (rows: users; columns: authors or clips) into
 row and column factors with Hu, Koren and Volinsky's weighted least squares, as the `implicit` library
-implements it. `fold_in_rows` maps any other group of interactions (a user's recent weeks, one interest
-of a user's history) into the same space: one exact least-squares solve per row against the fixed
-column factors, which is the step ALS itself alternates. `fold_in_columns` does the same for columns
-(an author from the users of their clips) against fixed row factors.
+implements it. A fit can start from an earlier fit's factors (`warm_start`): a week's factorisation
+differs from the previous week's by one week of interactions, so a few iterations from the previous
+optimum reach what a cold fit needs all its iterations for. `fold_in_rows` maps any other group of
+interactions (a user's recent weeks, one interest of a user's history) into the same space: one exact
+least-squares solve per row against the fixed column factors, which is the step ALS itself alternates.
+`fold_in_columns` does the same for columns (an author from the users of their clips) against fixed
+row factors.
 
 Determinism: the factors start from a seeded random draw and every per-row solve is independent of the
 others, so the result does not depend on the thread count; BLAS is held to one thread while fitting, as
@@ -35,8 +38,11 @@ class AlsParams:
     alpha: float
     iterations: int
     seed: int
+    warm_iterations: int  # iterations of a fit started from an earlier fit's factors; 0 = never warm
 
     def __post_init__(self) -> None:
+        if self.warm_iterations < 0:
+            raise VklsvdError(f"cf_warm_iterations must be >= 0, got {self.warm_iterations}")
         if self.factors < 1:
             raise VklsvdError(f"cf_factors must be at least 1, got {self.factors}")
         if self.iterations < 1:
@@ -54,6 +60,7 @@ class Factors:
     rows: np.ndarray
     columns: np.ndarray
     fit_seconds: float
+    iterations: int  # ALS iterations run (0: not fitted, e.g. a warm start or an empty matrix)
 
 
 def confidence_matrix(
@@ -73,30 +80,69 @@ def confidence_matrix(
     return matrix
 
 
-def _model(params: AlsParams) -> AlternatingLeastSquares:
+def _model(params: AlsParams, iterations: int | None = None) -> AlternatingLeastSquares:
     return AlternatingLeastSquares(
         factors=params.factors,
         regularization=params.regularization,
         alpha=params.alpha,
-        iterations=params.iterations,
+        iterations=params.iterations if iterations is None else iterations,
         random_state=params.seed,
         num_threads=thread_budget(),
     )
 
 
-def fit_factors(matrix: sparse.csr_matrix, params: AlsParams) -> Factors:
-    """ALS factors of `matrix` (rows x columns of confidences)."""
-    start = time.perf_counter()
+def warm_start(
+    earlier_row_ids: np.ndarray,
+    earlier_column_ids: np.ndarray,
+    earlier: Factors,
+    row_ids: np.ndarray,
+    column_ids: np.ndarray,
+    params: AlsParams,
+) -> Factors:
+    """Starting factors for a fit of rows `row_ids` x columns `column_ids` (sorted): an id the earlier
+    fit knew (its ids sorted) starts from its factor there, a new one from the seeded small random draw
+    a cold fit starts from."""
+    rng = np.random.default_rng(params.seed)
+
+    def started(ids: np.ndarray, known_ids: np.ndarray, known: np.ndarray) -> np.ndarray:
+        values = (rng.random((ids.size, params.factors), dtype=np.float32) * 0.01).astype(np.float32)
+        if known_ids.size and ids.size:
+            at = np.minimum(np.searchsorted(known_ids, ids), known_ids.size - 1)
+            hit = known_ids[at] == ids
+            values[hit] = known[at[hit]]
+        return values
+
+    rows = started(row_ids, earlier_row_ids, earlier.rows)
+    return Factors(rows, started(column_ids, earlier_column_ids, earlier.columns), 0.0, 0)
+
+
+def fit_factors(matrix: sparse.csr_matrix, params: AlsParams, start: Factors | None = None) -> Factors:
+    """ALS factors of `matrix` (rows x columns of confidences): `params.iterations` iterations from a
+    seeded random draw, or `params.warm_iterations` from the factors `start` (one row per matrix row
+    and column, `warm_start`)."""
+    started = time.perf_counter()
     if matrix.nnz == 0:
         empty_rows = np.zeros((matrix.shape[0], params.factors), np.float32)
-        return Factors(empty_rows, np.zeros((matrix.shape[1], params.factors), np.float32), 0.0)
+        return Factors(empty_rows, np.zeros((matrix.shape[1], params.factors), np.float32), 0.0, 0)
+    if start is not None and (
+        start.rows.shape != (matrix.shape[0], params.factors)
+        or start.columns.shape != (matrix.shape[1], params.factors)
+    ):
+        raise VklsvdError(
+            f"starting factors {start.rows.shape} x {start.columns.shape} do not fit a {matrix.shape} "
+            f"matrix with {params.factors} factors"
+        )
     with threadpool_limits(limits=1, user_api="blas"):
-        model = _model(params)
+        model = _model(params, None if start is None else params.warm_iterations)
+        if start is not None:  # the library starts from factors already set (copies: it updates in place)
+            model.user_factors = np.array(start.rows, dtype=np.float32)
+            model.item_factors = np.array(start.columns, dtype=np.float32)
         model.fit(matrix, show_progress=False)
     return Factors(
         np.ascontiguousarray(model.user_factors, dtype=np.float32),
         np.ascontiguousarray(model.item_factors, dtype=np.float32),
-        time.perf_counter() - start,
+        time.perf_counter() - started,
+        int(model.iterations),
     )
 
 

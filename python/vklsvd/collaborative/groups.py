@@ -15,16 +15,19 @@ factorisation's own (`confidence`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from vklsvd.collaborative.factors import AlsParams, confidence_matrix, fold_in_columns, fold_in_rows
-from vklsvd.segments import pair_sums, segment_starts
+from vklsvd.segments import segment_starts, unique_inverse
 
-#: Pairs per block of the nearest-interest assignment: bounds its memory (block x interests x dim floats).
+#: Pairs and interests per block of the nearest-interest assignment: bound its product's memory
+#: (pairs x interests floats) and its work per pair (interests x dim).
 ASSIGNMENT_BLOCK_ROWS = 1 << 16
+ASSIGNMENT_BLOCK_SLOTS = 256
 
 
 @dataclass(frozen=True)
@@ -61,12 +64,15 @@ def author_clip_vectors(
     author, summed engagement), the author's column folded in against the fixed `user_factors` from
     each user's engagement summed over the author's clips, through `confidence` (summed engagement to
     the fold-in's confidence, the factorisation's own)."""
-    order = np.lexsort((user_rows, clip_authors))
-    authors, users, summed = pair_sums(clip_authors[order], user_rows[order], engagement[order])
-    author_ids, author_rows = np.unique(authors, return_inverse=True)
-    matrix = confidence_matrix(
-        author_rows, users, confidence(summed), (author_ids.size, user_factors.shape[0])
+    author_ids, author_rows = unique_inverse(clip_authors)
+    shape = (author_ids.size, user_factors.shape[0])
+    # the sparse constructor sums the (author, user) repeats in one counting pass, not a sort of every pair
+    summed = sparse.csr_matrix(
+        (engagement.astype(np.float64), (author_rows, user_rows.astype(np.int64))), shape=shape
     )
+    summed.sum_duplicates()
+    summed = summed.tocoo()
+    matrix = confidence_matrix(summed.row, summed.col, confidence(summed.data), shape)
     return author_ids, fold_in_columns(user_factors, matrix, params)
 
 
@@ -79,31 +85,59 @@ def nearest_interest(
 ) -> np.ndarray:
     """Row of `interests` nearest (cosine) to each pair's clip among its user's interests; -1 where the
     user has no interest or the clip no embedding. A pair's clip is row `clip_rows[i]` of `embeddings`
-    and `has_embedding`: the embeddings are gathered block by block, never one copy per pair."""
+    and `has_embedding`.
+
+    Pairs are taken a few users at a time (`_user_blocks`): one matrix product of the block's clip
+    embeddings with all of the block's interest centroids, then each pair reads its own user's
+    columns, so no centroid is copied once per pair."""
+    nearest = np.full(pair_users.size, -1, dtype=np.int64)
+    if interests.user_id.size == 0 or pair_users.size == 0:
+        return nearest
+    grouped = bool(np.all(pair_users[1:] >= pair_users[:-1]))
+    order = np.arange(pair_users.size) if grouped else np.argsort(pair_users, kind="stable")
+    users_in_order = pair_users[order]
     first = segment_starts(interests.user_id)
     users = interests.user_id[first]
     counts = np.diff(np.r_[first, interests.user_id.size])
-    width = int(counts.max()) if counts.size else 0
-    nearest = np.full(pair_users.size, -1, dtype=np.int64)
-    if width == 0 or pair_users.size == 0:
+    width = int(counts.max())
+    at = np.minimum(np.searchsorted(users, users_in_order), users.size - 1)
+    known = (users[at] == users_in_order) & has_embedding[clip_rows[order]]
+    pair_rows = np.flatnonzero(known)  # positions in `order`, grouped by user
+    if pair_rows.size == 0:
         return nearest
-    at = np.minimum(np.searchsorted(users, pair_users), users.size - 1)
-    known = (users[at] == pair_users) & has_embedding[clip_rows]
-    slots = first[:, None] + np.arange(width)[None, :]  # interest rows of each user, padded
-    valid = np.arange(width)[None, :] < counts[:, None]
-    slots = np.where(valid, slots, 0)
-    dim = interests.centroids.shape[1]
-    for start in range(0, pair_users.size, ASSIGNMENT_BLOCK_ROWS):
-        block = np.flatnonzero(known[start : start + ASSIGNMENT_BLOCK_ROWS]) + start
-        if block.size == 0:
+    owner = at[pair_rows]  # row of `users` of each known pair, ascending
+    pair_starts = np.searchsorted(owner, np.arange(users.size + 1))  # pairs of each user
+    table = np.asarray(embeddings, np.float32)
+    centroids = np.asarray(interests.centroids, np.float32)
+    offset = np.arange(width)[None, :]
+    for low, high in _user_blocks(pair_starts, first, interests.user_id.size):
+        rows = pair_rows[pair_starts[low] : pair_starts[high]]
+        if rows.size == 0:
             continue
-        user_slots = slots[at[block]]  # (n, width)
-        centroids = interests.centroids[user_slots.ravel()].reshape(block.size, width, dim)
-        embedded = np.asarray(embeddings[clip_rows[block]], np.float32)[:, :, None]
-        similarity = np.matmul(centroids, embedded)[:, :, 0]
-        similarity[~valid[at[block]]] = -np.inf
-        nearest[block] = user_slots[np.arange(block.size), np.argmax(similarity, axis=1)]
+        first_slot = first[low]
+        block_slots = slice(first_slot, first[high] if high < users.size else interests.user_id.size)
+        similarity = table[clip_rows[order[rows]]] @ centroids[block_slots].T
+        local = first[at[rows]][:, None] - first_slot + offset  # each pair's own user's columns
+        valid = offset < counts[at[rows]][:, None]
+        own = np.take_along_axis(similarity, np.where(valid, local, 0), axis=1)
+        own[~valid] = -np.inf
+        nearest[order[rows]] = first_slot + local[np.arange(rows.size), np.argmax(own, axis=1)]
     return nearest
+
+
+def _user_blocks(pair_starts: np.ndarray, first_slot: np.ndarray, n_slots: int) -> Iterator[tuple[int, int]]:
+    """Runs [low, high) of consecutive users holding at most `ASSIGNMENT_BLOCK_ROWS` pairs and at most
+    `ASSIGNMENT_BLOCK_SLOTS` interests (always at least one user): the product's size per pair stays
+    bounded whether users have thousands of pairs (dense shapes) or a handful (sparse ones)."""
+    n_users = first_slot.size
+    slot_starts = np.r_[first_slot, n_slots]
+    low = 0
+    while low < n_users:
+        by_pairs = np.searchsorted(pair_starts, pair_starts[low] + ASSIGNMENT_BLOCK_ROWS, side="right") - 1
+        by_slots = np.searchsorted(slot_starts, slot_starts[low] + ASSIGNMENT_BLOCK_SLOTS, side="right") - 1
+        high = min(max(min(by_pairs, by_slots), low + 1), n_users)
+        yield low, high
+        low = high
 
 
 def interest_vectors(
@@ -123,7 +157,7 @@ def interest_vectors(
     clips without embeddings take no part."""
     nearest = nearest_interest(pair_users, clip_rows, embeddings, has_embedding, interests)
     assigned = nearest >= 0
-    groups, group_rows = np.unique(nearest[assigned], return_inverse=True)
+    groups, group_rows = unique_inverse(nearest[assigned])
     matrix = confidence_matrix(
         group_rows, clip_columns[assigned], values[assigned], (groups.size, clip_factors.shape[0])
     )

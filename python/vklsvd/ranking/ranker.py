@@ -390,7 +390,7 @@ def choose_trees(pairs: TrainingPairs, params: RankerParams, threads: int) -> He
     pairs.select(earlier)
     fit = xgb.QuantileDMatrix(pairs, max_bin=params.max_bin, nthread=threads)
     pairs.select(pairs.holdout)
-    evaluation = xgb.QuantileDMatrix(pairs, ref=fit, nthread=threads)
+    evaluation = xgb.QuantileDMatrix(pairs, ref=fit, max_bin=params.max_bin, nthread=threads)
     progress = Progress(f"ranker early stopping (held-out week {holdout_week})", "trees", params.n_estimators)
     history: dict[str, dict[str, list[float]]] = {}
     booster = xgb.train(

@@ -1,0 +1,154 @@
+"""What XGBoost settings cost and buy: the ranker refitted on a built warehouse's training pairs under a
+few variants of its parameters, timed in one run, each scored on the target week's candidates.
+
+Usage (from the repository root, after a build of a warehouse with a labelled target week)::
+
+    .venv/bin/python benchmarks/ranker_settings.py --warehouse warehouse/vklsvd.duckdb \\
+        --variant 'learning_rate=0.1,n_estimators=250,early_stopping_rounds=25' \\
+        --output benchmarks/results/ranker_settings/demo.md
+
+The first row is always the warehouse's own settings (the parameters saved with `ml_ranker_model`);
+every `--variant` overrides some of them (`name=value,...`, names of `RankerParams`). Each variant runs
+what `ml_ranker_model` runs: the held-out fit that chooses the number of trees, then the refit on every
+training pair, with the build's thread budget. The table gives, per variant, the trees chosen, the fit's
+wall time and its ratio to the first row, the held-out NDCG@100 and the NDCG@100 of ranking each target
+clip's candidates by the refitted model's score (no capacity: the ranking quality alone, against every
+positive user of the clip, as `eval_ndcg_per_item` counts them). The variants run one after another in
+one process, so the time ratios are measured under the same conditions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from dataclasses import asdict, fields, replace
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from vklsvd.io.arrow import arrow_schema, column, row_count, stream_batches
+from vklsvd.io.artifacts import write_atomically
+from vklsvd.ranking.ranker import (
+    RankerParams,
+    feature_matrix,
+    fit_ranker,
+    load_saved_ranker,
+    read_training_pairs,
+)
+from vklsvd.resources import thread_budget
+from vklsvd.segments import rank_within_sorted
+
+BATCH_ROWS = 100_000
+
+
+def parse_variant(text: str) -> dict[str, object]:
+    """`name=value,...` as RankerParams overrides, each value cast to the field's type."""
+    types = {field_.name: field_.type for field_ in fields(RankerParams)}
+    overrides: dict[str, object] = {}
+    for part in filter(None, (item.strip() for item in text.split(","))):
+        name, _, value = part.partition("=")
+        if name not in types or not value:
+            raise SystemExit(f"--variant {text!r}: '{part}' is not name=value of {sorted(types)}")
+        kind = {"int": int, "float": float}.get(str(types[name]), str)
+        overrides[name] = kind(value)
+    return overrides
+
+
+def target_ndcg(
+    items: np.ndarray, relevant: np.ndarray, scores: np.ndarray, positives: dict[int, int], k: int
+) -> float:
+    """Mean NDCG@k over target clips with a positive user: each clip's candidates ranked by score, the
+    ideal DCG from all of the clip's positive users (candidates or not); a clip without candidates
+    scores 0."""
+    order = np.lexsort((-scores, items))
+    items, relevant = items[order], relevant[order]
+    clip_ids, group = np.unique(items, return_inverse=True)
+    rank = rank_within_sorted(group)
+    discount = np.where(rank < k, 1.0 / np.log2(rank + 2.0), 0.0)
+    dcg = dict(zip(clip_ids.tolist(), np.bincount(group, weights=discount * relevant).tolist(), strict=True))
+    ideal = np.r_[0.0, np.cumsum(1.0 / np.log2(np.arange(k) + 2.0))]
+    values = [dcg.get(item, 0.0) / ideal[min(count, k)] for item, count in positives.items()]
+    return float(np.mean(values)) if values else float("nan")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--warehouse", type=Path, required=True)
+    parser.add_argument("--variant", action="append", default=[], help="name=value,... (repeatable)")
+    parser.add_argument("--output", type=Path, required=True)
+    arguments = parser.parse_args(argv)
+    threads = thread_budget()
+    con = duckdb.connect(str(arguments.warehouse), read_only=True)
+    con.execute(f"set threads = {threads}")
+    model = con.table("ml_ranker_model").fetchall()
+    columns = [description[0] for description in con.table("ml_ranker_model").description]
+    described = dict(zip(columns, model[0], strict=True))
+    saved = load_saved_ranker(described["path"], described["sha256"])
+    base = saved.params
+    training = con.table("ranker_training_pairs")
+    pairs = read_training_pairs(
+        stream_batches(training, BATCH_ROWS), arrow_schema(training), row_count(training), base
+    )
+    targets = con.sql(
+        "select p.*, l.user_id is not null as is_relevant from ranker_pairs as p "
+        "left join int_target_labels as l on p.item_id = l.item_id and p.user_id = l.user_id "
+        "where p.is_target_week"
+    )
+    items_parts, relevant_parts, matrices = [], [], []
+    for batch in stream_batches(targets, BATCH_ROWS):
+        items_parts.append(column(batch, "item_id", np.uint32))
+        relevant_parts.append(column(batch, "is_relevant", bool))
+        matrices.append(feature_matrix(batch, pairs.names))
+    items, relevant = np.concatenate(items_parts), np.concatenate(relevant_parts)
+    matrix = np.concatenate(matrices)
+    del matrices
+    positives = dict(con.sql("select item_id, count(*) from int_target_labels group by item_id").fetchall())
+    rows = []
+    for label, overrides in [
+        ("build settings", {}),
+        *((text, parse_variant(text)) for text in arguments.variant),
+    ]:
+        params = replace(base, **overrides)
+        copy = pairs.restricted()
+        started = time.perf_counter()
+        trained = fit_ranker(copy, params, threads=threads)
+        seconds = time.perf_counter() - started
+        del copy
+        trained.booster.set_param({"nthread": threads})
+        scores = trained.booster.inplace_predict(matrix).astype(np.float64)
+        ndcg = target_ndcg(items, relevant, scores, positives, params.eval_at)
+        rows.append((label, trained.trees, seconds, trained.holdout_ndcg, ndcg))
+        print(
+            f"{label}: {trained.trees} trees, {seconds:.0f} s, held-out {trained.holdout_ndcg:.4f}, "
+            f"target {ndcg:.4f}"
+        )
+    first_seconds = rows[0][2]
+    lines = [
+        "# Ranker settings: cost and quality",
+        "",
+        "Produced by `benchmarks/ranker_settings.py` (see its docstring), one process, variants in order.",
+        "",
+        f"- warehouse: {arguments.warehouse.name}; {pairs.n_rows:,} training pairs of "
+        f"{np.unique(pairs.query_ids).size:,} clips, {len(pairs.names)} features; {items.size:,} target "
+        f"pairs of {np.unique(items).size:,} clips ({len(positives):,} with a positive user)",
+        f"- machine: {platform.platform()}, {threads} threads; build settings: {asdict(base)}",
+        "",
+        "| settings | trees | fit (s) | time vs first | held-out NDCG@100 | target NDCG@100 (candidates) |",
+        "|---|---:|---:|---:|---:|---:|",
+        *(
+            f"| {label} | {trees} | {seconds:.0f} | {seconds / first_seconds:.2f} | {held:.4f} | {ndcg:.4f} |"
+            for label, trees, seconds, held, ndcg in rows
+        ),
+        "",
+    ]
+    write_atomically(arguments.output, lambda target: target.write_text("\n".join(lines)))
+    print(arguments.output.read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
