@@ -64,7 +64,6 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     ),
     "user": ("int_users_aggregated_to_periods", "user_features"),
     "user x author (engaged pairs)": ("int_user_authors_aggregated_to_periods", "user_author_features"),
-    "author": ("int_authors_aggregated_to_weeks", "author_features"),
     "shared: signal impressions, clip attributes": ("int_feature_signal_impressions", "int_feature_items"),
     "as-of weeks, target clips, hook": (
         "int_feature_as_of_weeks",
@@ -78,11 +77,9 @@ FEATURE_TABLES = (
     "int_feature_signal_impressions",
     "int_users_aggregated_to_periods",
     "int_user_contexts_aggregated_to_periods",
-    "int_authors_aggregated_to_weeks",
     "int_user_authors_aggregated_to_periods",
     "user_features",
     "user_context_features",
-    "author_features",
     "user_author_features",
     "target_item_features",
 )

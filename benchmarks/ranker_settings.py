@@ -8,12 +8,16 @@ Usage (from the repository root, after a build of a warehouse with a labelled ta
         --output benchmarks/results/ranker_settings/demo.md
 
 The first row is always the warehouse's own settings (the parameters saved with `ml_ranker_model`);
-every `--variant` overrides some of them (`name=value,...`, names of `RankerParams`). Each variant runs
-what `ml_ranker_model` runs: the held-out fit that chooses the number of trees, then the refit on every
-training pair, with the build's thread budget. The table gives, per variant, the trees chosen, the fit's
-wall time and its ratio to the first row, the held-out NDCG@100 and the NDCG@100 of ranking each target
-clip's candidates by the refitted model's score (no capacity: the ranking quality alone, against every
-positive user of the clip, as `eval_ndcg_per_item` counts them). The variants run one after another in
+every `--variant` overrides some of them (`name=value,...`, names of `RankerParams`) and may set two
+more keys: `max_pairs=N` trains on a seeded sample of whole training clips within N pairs (the held-out
+clips stay whole: the curve of quality against training pairs), and `fit=refit` runs the design of
+revision 7784ed0 and before instead of the build's one fit: a fit on the weeks before the held-out week
+chooses the trees, then a second fit on every pair. Each variant otherwise runs what `ml_ranker_model`
+runs (one fit on every pair but the held-out clips, which stop it early), with the build's thread
+budget. The table gives, per variant, its training pairs, the trees chosen, the fit's wall time and its
+ratio to the first row, the held-out NDCG@100 and the NDCG@100 of ranking each target clip's candidates
+by the model's score (no capacity: the ranking quality alone, against every positive user of the clip,
+as `eval_ndcg_per_item` counts them). The variants run one after another in
 one process, so the time ratios are measured under the same conditions.
 """
 
@@ -32,8 +36,12 @@ from vklsvd.io.arrow import arrow_schema, column, row_count, stream_batches
 from vklsvd.io.artifacts import write_atomically
 from vklsvd.ranking.ranker import (
     RankerParams,
+    TrainedRanker,
+    TrainingPairs,
     feature_matrix,
+    fit_all_pairs,
     fit_ranker,
+    fit_with_holdout,
     load_saved_ranker,
     read_training_pairs,
 )
@@ -43,9 +51,15 @@ from vklsvd.segments import rank_within_sorted
 BATCH_ROWS = 100_000
 
 
+#: Variant keys that are not RankerParams: the training sample's size and the fitting design.
+SAMPLE_KEY, FIT_KEY = "max_pairs", "fit"
+
+
 def parse_variant(text: str) -> dict[str, object]:
-    """`name=value,...` as RankerParams overrides, each value cast to the field's type."""
+    """`name=value,...` as RankerParams overrides, each value cast to the field's type, plus
+    `max_pairs` (int) and `fit` (`refit`)."""
     types = {field_.name: field_.type for field_ in fields(RankerParams)}
+    types |= {SAMPLE_KEY: "int", FIT_KEY: "str"}
     overrides: dict[str, object] = {}
     for part in filter(None, (item.strip() for item in text.split(","))):
         name, _, value = part.partition("=")
@@ -71,6 +85,25 @@ def target_ndcg(
     ideal = np.r_[0.0, np.cumsum(1.0 / np.log2(np.arange(k) + 2.0))]
     values = [dcg.get(item, 0.0) / ideal[min(count, k)] for item, count in positives.items()]
     return float(np.mean(values)) if values else float("nan")
+
+
+def sampled_rows(pairs: TrainingPairs, max_pairs: int, seed: int) -> np.ndarray:
+    """Rows of a seeded sample of whole training clips within `max_pairs` pairs, plus every held-out row."""
+    training = pairs.restricted(np.flatnonzero(~pairs.holdout))
+    kept = training.clip_sample(max_pairs, seed)
+    in_sample = np.ones(training.n_rows, bool) if kept is None else np.isin(np.arange(training.n_rows), kept)
+    chosen = pairs.holdout.copy()
+    chosen[np.flatnonzero(~pairs.holdout)[in_sample]] = True
+    return np.flatnonzero(chosen)
+
+
+def refitted(pairs: TrainingPairs, params: RankerParams, threads: int) -> TrainedRanker:
+    """The two-fit design: trees chosen by a fit on the weeks before the held-out week (stopped early by
+    the held-out clips), then a fit of that many trees on every pair."""
+    holdout_week = int(pairs.weeks[pairs.holdout].max())
+    earlier = pairs.restricted(np.flatnonzero((pairs.weeks < holdout_week) | pairs.holdout))
+    chosen = fit_with_holdout(earlier, params, threads)
+    return fit_all_pairs(pairs, params, threads, chosen.trees)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,11 +145,20 @@ def main(argv: list[str] | None = None) -> int:
         ("build settings", {}),
         *((text, parse_variant(text)) for text in arguments.variant),
     ]:
+        max_pairs = overrides.pop(SAMPLE_KEY, None)
+        design = overrides.pop(FIT_KEY, "single")
+        if design not in ("single", "refit"):
+            raise SystemExit(f"--variant {label!r}: fit must be 'single' or 'refit', got {design!r}")
         params = replace(base, **overrides)
-        copy = pairs.restricted()
+        copy = pairs.restricted(sampled_rows(pairs, max_pairs, base.seed) if max_pairs else None)
         started = time.perf_counter()
-        trained = fit_ranker(copy, params, threads=threads)
+        trained = (
+            fit_ranker(copy, params, threads=threads)
+            if design == "single"
+            else refitted(copy, params, threads)
+        )
         seconds = time.perf_counter() - started
+        label = f"{label} ({copy.n_rows:,} pairs)"
         del copy
         trained.booster.set_param({"nthread": threads})
         scores = trained.booster.inplace_predict(matrix).astype(np.float64)

@@ -35,10 +35,8 @@ SELECTION = ("--select", "+tag:features", "+ranker_pair_features", "--indirect-s
 #: and the key columns that order their rows.
 MARTS: dict[str, Sequence[str]] = {
     "user_features": ("user_id",),
-    "author_features": ("author_id",),
     "user_author_features": ("user_id", "author_id"),
     "user_context_features": ("user_id", "context", "context_value"),
-    "target_item_features": ("item_id",),
     "int_user_activity": ("user_id",),
     "int_author_audience": ("author_id", "user_id"),
     "int_user_bubbles": ("user_id", "component"),
@@ -76,7 +74,6 @@ WEEKLY: dict[str, tuple[str, Sequence[str]]] = {
         "period",
         ("user_id", "period", "context_id", "context_value"),
     ),
-    "int_authors_aggregated_to_weeks": ("week", ("author_id", "week")),
     "int_user_authors_aggregated_to_periods": ("period", ("user_id", "author_id", "period")),
     "int_user_author_engagement": ("week", ("user_id", "author_id", "week")),
     "int_user_item_engagement": ("week", ("user_id", "item_id", "week")),

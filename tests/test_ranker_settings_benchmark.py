@@ -21,6 +21,7 @@ def test_variants_are_typed_overrides_of_the_ranker_params(ranker_settings) -> N
         "learning_rate": 0.1,
         "n_estimators": 250,
     }
+    assert ranker_settings.parse_variant("max_pairs=5000,fit=refit") == {"max_pairs": 5000, "fit": "refit"}
     with pytest.raises(SystemExit, match="not name=value"):
         ranker_settings.parse_variant("trees=3")
 
@@ -40,15 +41,23 @@ def test_report_times_every_variant_on_the_same_pairs(
     ranker_settings, validation_build: Build, tmp_path: Path
 ) -> None:
     output = tmp_path / "settings.md"
-    variant = "learning_rate=0.2,n_estimators=40,early_stopping_rounds=5"
-    argv = ["--warehouse", str(validation_build.warehouse), "--variant", variant, "--output", str(output)]
+    variants = ["learning_rate=0.2,n_estimators=40,early_stopping_rounds=5", "fit=refit", "max_pairs=3000"]
+    argv = ["--warehouse", str(validation_build.warehouse), "--output", str(output)]
+    for variant in variants:
+        argv += ["--variant", variant]
     assert ranker_settings.main(argv) == 0
     report = output.read_text()
     assert str(tmp_path) not in report and str(validation_build.warehouse.parent) not in report
     rows = re.findall(
-        r"^\| ([^|]+) \| (\d+) \| (\d+) \| ([0-9.]+) \| ([0-9.]+) \| ([0-9.]+) \|$", report, re.M
+        r"^\| ([^|]+) \(([0-9,]+) pairs\) \| (\d+) \| (\d+) \| ([0-9.]+) \| ([0-9.]+|nan) \| ([0-9.]+) \|$",
+        report,
+        re.M,
     )
-    assert [row[0] for row in rows] == ["build settings", variant]
-    assert rows[0][3] == "1.00"
-    assert int(rows[1][1]) <= 40
-    assert all(0 < float(row[5]) <= 1 for row in rows)
+    assert [row[0] for row in rows] == ["build settings", *variants]
+    pairs = [int(row[1].replace(",", "")) for row in rows]
+    (held_out,) = validation_build.query("select count(*) from ranker_training_pairs where is_holdout")[0]
+    assert pairs[0] == pairs[1] == pairs[2] > pairs[3]  # the sample keeps every held-out pair
+    assert pairs[3] - held_out <= 3000
+    assert rows[0][4] == "1.00"
+    assert int(rows[1][2]) <= 40
+    assert all(0 < float(row[6]) <= 1 for row in rows)
