@@ -8,17 +8,17 @@ Usage (from the repository root, after a build of a warehouse with a labelled ta
         --output benchmarks/results/ranker_settings/demo.md
 
 The first row is always the warehouse's own settings (the parameters saved with `ml_ranker_model`);
-every `--variant` overrides some of them (`name=value,...`, names of `RankerParams`) and may set two
-more keys: `max_pairs=N` trains on a seeded sample of whole training clips within N pairs (the held-out
-clips stay whole: the curve of quality against training pairs), and `fit=refit` runs the design of
-revision 7784ed0 and before instead of the build's one fit: a fit on the weeks before the held-out week
-chooses the trees, then a second fit on every pair. Each variant otherwise runs what `ml_ranker_model`
-runs (one fit on every pair but the held-out clips, which stop it early), with the build's thread
-budget. The table gives, per variant, its training pairs, the trees chosen, the fit's wall time and its
-ratio to the first row, the held-out NDCG@100 and the NDCG@100 of ranking each target clip's candidates
-by the model's score (no capacity: the ranking quality alone, against every positive user of the clip,
-as `eval_ndcg_per_item` counts them). The variants run one after another in
-one process, so the time ratios are measured under the same conditions.
+every `--variant` overrides some of them (`name=value,...`, names of `RankerParams`) and may set three
+more keys: `missing=nan` (see MISSING_KEY), `max_pairs=N` trains on a seeded sample of whole training
+clips within N pairs (the held-out clips stay whole: the curve of quality against training pairs), and
+`fit=refit` runs the design of revision 7784ed0 and before instead of the build's one fit: a fit on the
+weeks before the held-out week chooses the trees, then a second fit on every pair. Each variant
+otherwise runs what `ml_ranker_model` runs (one fit on every pair but the held-out clips, which stop it
+early), with the build's thread budget. The table gives, per variant, its training pairs, the trees
+chosen, the fit's wall time and its ratio to the first row, the held-out NDCG@100 and the NDCG@100 of
+ranking each target clip's candidates by the model's score (no capacity: the ranking quality alone,
+against every positive user of the clip, as `eval_ndcg_per_item` counts them). The variants run one
+after another in one process, so the time ratios are measured under the same conditions.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ import numpy as np
 from vklsvd.io.arrow import arrow_schema, column, row_count, stream_batches
 from vklsvd.io.artifacts import write_atomically
 from vklsvd.ranking.ranker import (
+    MISSING_VALUE,
     RankerParams,
     TrainedRanker,
     TrainingPairs,
@@ -51,15 +52,18 @@ from vklsvd.segments import rank_within_sorted
 BATCH_ROWS = 100_000
 
 
-#: Variant keys that are not RankerParams: the training sample's size and the fitting design.
-SAMPLE_KEY, FIT_KEY = "max_pairs", "fit"
+#: Variant keys that are not RankerParams: the training sample's size, the fitting design and how null
+#: feature values reach XGBoost (`sentinel`: MISSING_VALUE, as the build does; `nan`: missing, as the
+#: build did until the revision after 320900c; the results `*_missing.md` were made then, with the
+#: variant `missing=sentinel` against the build's NaN).
+SAMPLE_KEY, FIT_KEY, MISSING_KEY = "max_pairs", "fit", "missing"
 
 
 def parse_variant(text: str) -> dict[str, object]:
     """`name=value,...` as RankerParams overrides, each value cast to the field's type, plus
     `max_pairs` (int) and `fit` (`refit`)."""
     types = {field_.name: field_.type for field_ in fields(RankerParams)}
-    types |= {SAMPLE_KEY: "int", FIT_KEY: "str"}
+    types |= {SAMPLE_KEY: "int", FIT_KEY: "str", MISSING_KEY: "str"}
     overrides: dict[str, object] = {}
     for part in filter(None, (item.strip() for item in text.split(","))):
         name, _, value = part.partition("=")
@@ -149,8 +153,15 @@ def main(argv: list[str] | None = None) -> int:
         design = overrides.pop(FIT_KEY, "single")
         if design not in ("single", "refit"):
             raise SystemExit(f"--variant {label!r}: fit must be 'single' or 'refit', got {design!r}")
+        missing = overrides.pop(MISSING_KEY, "sentinel")
+        if missing not in ("nan", "sentinel"):
+            raise SystemExit(f"--variant {label!r}: missing must be 'nan' or 'sentinel', got {missing!r}")
         params = replace(base, **overrides)
         copy = pairs.restricted(sampled_rows(pairs, max_pairs, base.seed) if max_pairs else None)
+        scored = matrix
+        if missing == "nan":
+            copy.features[copy.features == MISSING_VALUE] = np.nan
+            scored = np.where(matrix == MISSING_VALUE, np.float32(np.nan), matrix)
         started = time.perf_counter()
         trained = (
             fit_ranker(copy, params, threads=threads)
@@ -161,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         label = f"{label} ({copy.n_rows:,} pairs)"
         del copy
         trained.booster.set_param({"nthread": threads})
-        scores = trained.booster.inplace_predict(matrix).astype(np.float64)
+        scores = trained.booster.inplace_predict(scored).astype(np.float64)
         ndcg = target_ndcg(items, relevant, scores, positives, params.eval_at)
         rows.append((label, trained.trees, seconds, trained.holdout_ndcg, ndcg))
         print(

@@ -53,6 +53,22 @@ def test_feature_columns_skip_keys_and_label() -> None:
     assert feature_columns(_pairs(0, 2, 3).schema) == ["signal", "noise", "flag"]
 
 
+def test_null_and_nan_features_become_the_missing_value_below_every_value() -> None:
+    from vklsvd.ranking.ranker import MISSING_VALUE, feature_matrix
+
+    table = pa.table(
+        {
+            "rate": pa.array([0.5, None, float("nan"), -3.0], pa.float64()),
+            "flag": pa.array([True, None, False, True]),
+        }
+    )
+    matrix = feature_matrix(table, ["rate", "flag"])
+    assert matrix.dtype == np.float32 and not np.isnan(matrix).any()
+    assert matrix[:, 0].tolist() == [0.5, MISSING_VALUE, MISSING_VALUE, -3.0]
+    assert matrix[:, 1].tolist() == [1.0, MISSING_VALUE, 0.0, 1.0]
+    assert MISSING_VALUE < -1e29
+
+
 def test_mean_candidate_ndcg_matches_reference() -> None:
     groups = np.array([1, 1, 1, 2, 2, 3])
     labels = np.array([0, 1, 1, 1, 0, 0])

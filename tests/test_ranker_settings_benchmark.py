@@ -21,7 +21,11 @@ def test_variants_are_typed_overrides_of_the_ranker_params(ranker_settings) -> N
         "learning_rate": 0.1,
         "n_estimators": 250,
     }
-    assert ranker_settings.parse_variant("max_pairs=5000,fit=refit") == {"max_pairs": 5000, "fit": "refit"}
+    assert ranker_settings.parse_variant("max_pairs=5000,fit=refit,missing=nan") == {
+        "max_pairs": 5000,
+        "fit": "refit",
+        "missing": "nan",
+    }
     with pytest.raises(SystemExit, match="not name=value"):
         ranker_settings.parse_variant("trees=3")
 
@@ -41,7 +45,12 @@ def test_report_times_every_variant_on_the_same_pairs(
     ranker_settings, validation_build: Build, tmp_path: Path
 ) -> None:
     output = tmp_path / "settings.md"
-    variants = ["learning_rate=0.2,n_estimators=40,early_stopping_rounds=5", "fit=refit", "max_pairs=3000"]
+    variants = [
+        "learning_rate=0.2,n_estimators=40,early_stopping_rounds=5",
+        "fit=refit",
+        "max_pairs=3000",
+        "missing=nan",
+    ]
     argv = ["--warehouse", str(validation_build.warehouse), "--output", str(output)]
     for variant in variants:
         argv += ["--variant", variant]
@@ -56,7 +65,7 @@ def test_report_times_every_variant_on_the_same_pairs(
     assert [row[0] for row in rows] == ["build settings", *variants]
     pairs = [int(row[1].replace(",", "")) for row in rows]
     (held_out,) = validation_build.query("select count(*) from ranker_training_pairs where is_holdout")[0]
-    assert pairs[0] == pairs[1] == pairs[2] > pairs[3]  # the sample keeps every held-out pair
+    assert pairs[0] == pairs[1] == pairs[2] == pairs[4] > pairs[3]  # the sample keeps every held-out pair
     assert pairs[3] - held_out <= 3000
     assert rows[0][4] == "1.00"
     assert int(rows[1][2]) <= 40
