@@ -63,7 +63,8 @@ def test_rebuild_gives_byte_identical_submission(
     validation_build: Build, tiny_dataset: Path, make_build, capsys
 ) -> None:
     """A default build (no research reports) makes the same submission as the validation build, which
-    switched the ablation on; it trains no ablation ranker and its report says how to get them."""
+    switched the ablation on; it trains no ablation ranker and its report says how to get them; the
+    ablation added afterwards (as `make evaluate` does) leaves the product as it was."""
     from vklsvd.cli import main
     from vklsvd.report import ABLATION_HINT
 
@@ -77,6 +78,14 @@ def test_rebuild_gives_byte_identical_submission(
     assert kinds == {"reference", "source", "fusion", "ranker"}
     assert main(["report", "--warehouse", str(again.warehouse)]) == 0
     assert ABLATION_HINT in capsys.readouterr().out
+    # `make evaluate`'s second step: only the research models and what reads them, on the built warehouse
+    variables = {"data_root": str(tiny_dataset), "feature_ablation": True}
+    result = again.run("build", variables, "--select", "ml_ablation_assignments+", "run_vars+")
+    assert result.success, failure_text(result)
+    assert "ml_ranker_model" not in result.output  # the product is not rebuilt
+    kinds = {kind for (kind,) in again.query("select distinct kind from eval_ablation")}
+    assert kinds == {"reference", "source", "fusion", "ranker", "ablation"}
+    assert again.submission.read_bytes() == validation_build.submission.read_bytes()
 
 
 def test_another_seed_rebuilds_identically_and_changes_the_sample(
