@@ -169,6 +169,15 @@ def test_without_held_out_clips_every_tree_is_trained() -> None:
     assert trained.trees == 7 and trained.holdout_week is None and np.isnan(trained.holdout_ndcg)
 
 
+def test_when_every_pair_is_held_out_every_pair_trains() -> None:
+    pairs = _pairs(0)
+    pairs = pairs.set_column(
+        pairs.schema.get_field_index("is_holdout"), "is_holdout", pa.array(np.ones(2000, bool))
+    )
+    trained = _train(pairs, default_ranker_params(n_estimators=7))
+    assert trained.trees == 7 and trained.pairs == 2000 and trained.holdout_week is None
+
+
 def test_graded_relevance_is_the_target_when_present() -> None:
     """`relevance` (graded) replaces the binary label as the target of a ranking objective: tripling it
     on the pairs of a second feature changes the model, and the relevant pairs are still counted as

@@ -71,8 +71,8 @@ def ablation_rows(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
 #: How to add the feature-family ablation to a build that left it out (var feature_ablation).
 ABLATION_HINT = (
     "feature-family ablation not built (it retrains the ranker once per family): run `make evaluate`, "
-    "or `dbt build --select ml_ablation_assignments+ --vars '{feature_ablation: true, ...}'` with this "
-    "build's other vars"
+    "or `dbt build --select ml_ablation_assignments+ run_vars+ --vars '{feature_ablation: true, ...}'` "
+    "with this build's other vars"
 )
 
 
