@@ -4,7 +4,7 @@
 {% macro project_vars() -%}
   {%- set names = [
     'data_root', 'subsample', 'dataset_signals', 'profile_kinds', 'target_week', 'test_week', 'first_week',
-    'user_sample', 'item_sample', 'sample_seed', 'positive_signals', 'label_signal_weights', 'stream_batch_rows', 'embedding_dim',
+    'user_sample', 'item_sample', 'sample_seed', 'positive_signals', 'label_signal_weights', 'stream_batch_rows', 'embedding_dim', 'profile_users_per_chunk',
     'content_watch_weight', 'interest_max_clusters', 'interest_min_items_per_cluster', 'interest_iterations',
     'gmm_components', 'gmm_covariance', 'gmm_max_fit_items', 'gmm_max_iterations', 'gmm_item_top_components',
     'gmm_user_top_components', 'semantic_id_sizes', 'semantic_id_max_fit_items', 'semantic_id_counter_levels',

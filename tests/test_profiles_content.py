@@ -1,11 +1,29 @@
 """Content profiles as of each week: kinds, weights, unit length, streaming (vklsvd.content.profiles)."""
 
+from collections.abc import Callable, Iterable
+
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from vklsvd.content.adapters import user_content_profiles
 from vklsvd.content.profiles import aggregate_pairs, item_vectors, weighted_mean_profiles
 from vklsvd.io.embeddings import embeddings_to_arrow
+
+
+def _of_users(batches: Iterable[pa.RecordBatch]) -> Callable[[int, int], list[pa.RecordBatch]]:
+    """`history_of_users` over a list of batches: the rows of users first..last, as the model filters."""
+    batches = list(batches)
+
+    def history_of_users(first: int, last: int) -> list[pa.RecordBatch]:
+        return [
+            batch.filter(
+                pc.and_(pc.greater_equal(batch["user_id"], first), pc.less_equal(batch["user_id"], last))
+            )
+            for batch in batches
+        ]
+
+    return history_of_users
 
 
 def _history() -> pa.Table:
@@ -33,8 +51,9 @@ def _users() -> pa.Table:
 
 def _profiles(as_of_week: int = 5) -> dict[tuple[int, str], np.ndarray]:
     table = user_content_profiles(
-        _history().to_batches(), _users(), _embeddings(), pa.table({"as_of_week": [as_of_week]})
-    )
+        _of_users(_history().to_batches()), _users(), _embeddings(), pa.table({"as_of_week": [as_of_week]}),
+        users_per_chunk=100,
+    )  # fmt: skip
     rows = table.to_pylist()
     assert {row["as_of_week"] for row in rows} <= {as_of_week}
     return {(row["user_id"], row["profile_kind"]): np.array(row["embedding"]) for row in rows}
@@ -87,7 +106,7 @@ def test_item_vectors_are_unit_and_mark_missing() -> None:
     np.testing.assert_allclose(vectors, [[0.6, 0.8], [0.0, 0.0], [0.0, 1.0]])
 
 
-def test_streamed_profiles_do_not_depend_on_row_order_or_batches() -> None:
+def test_streamed_profiles_do_not_depend_on_row_order_batches_or_chunks_of_users() -> None:
     rng = np.random.default_rng(5)
     n = 5000
     history = pa.table(
@@ -106,12 +125,30 @@ def test_streamed_profiles_do_not_depend_on_row_order_or_batches() -> None:
     )
     users = pa.table({"user_id": pa.array(np.arange(1, 40), pa.uint32())})
     weeks = pa.table({"as_of_week": [3, 5, 6]})
-    whole = user_content_profiles([history.combine_chunks().to_batches()[0]], users, embeddings, weeks)
+    whole = user_content_profiles(
+        _of_users([history.combine_chunks().to_batches()[0]]), users, embeddings, weeks, users_per_chunk=100
+    )
     shuffled = history.take(rng.permutation(n))
-    streamed = user_content_profiles(shuffled.to_batches(max_chunksize=333), users, embeddings, weeks)
+    requested: list[tuple[int, int]] = []
+
+    def recorded(first: int, last: int) -> list[pa.RecordBatch]:
+        requested.append((first, last))
+        return _of_users(shuffled.to_batches(max_chunksize=333))(first, last)
+
+    chunked = user_content_profiles(recorded, users, embeddings, weeks, users_per_chunk=7)
     key = [("as_of_week", "ascending"), ("profile_kind", "ascending"), ("user_id", "ascending")]
-    assert whole.sort_by(key).equals(streamed.sort_by(key))
+    assert whole.sort_by(key).equals(chunked.sort_by(key))
     assert set(whole.column("as_of_week").to_pylist()) == {3, 5, 6}
+    # users 1..39 in chunks of 7: one pass over the history per chunk, each for its own users
+    assert requested == [(1, 7), (8, 14), (15, 21), (22, 28), (29, 35), (36, 39)]
+    unfiltered = user_content_profiles(
+        lambda first, last: shuffled.to_batches(max_chunksize=333),
+        users,
+        embeddings,
+        weeks,
+        users_per_chunk=7,
+    )
+    assert whole.sort_by(key).equals(unfiltered.sort_by(key))  # rows of other users are ignored
 
 
 def test_history_without_weight_columns_is_a_clear_error() -> None:
@@ -121,8 +158,13 @@ def test_history_without_weight_columns_is_a_clear_error() -> None:
 
     with pytest.raises(VklsvdError, match="lacks column"):
         user_content_profiles(
-            _history().drop_columns(["timespent"]).to_batches(), _users(), _embeddings(),
-            pa.table({"as_of_week": [5]}),
+            _of_users(_history().drop_columns(["timespent"]).to_batches()), _users(), _embeddings(),
+            pa.table({"as_of_week": [5]}), users_per_chunk=10,
+        )  # fmt: skip
+    with pytest.raises(VklsvdError, match="profile_users_per_chunk"):
+        user_content_profiles(
+            _of_users(_history().to_batches()), _users(), _embeddings(), pa.table({"as_of_week": [5]}),
+            users_per_chunk=0,
         )  # fmt: skip
 
 

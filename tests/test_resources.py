@@ -1,16 +1,25 @@
-"""Thread budget, the warehouse plugin's folders, progress lines and dataset shapes."""
+"""Thread budget, DuckDB's buffer pool given back, the warehouse plugin's folders, progress lines and
+dataset shapes."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from vklsvd.errors import InvalidArgumentError, VklsvdError
+from vklsvd.io.arrow import stream_batches
 from vklsvd.io.dbt_warehouse_plugin import folders_to_create
 from vklsvd.progress import Progress, logger
-from vklsvd.resources import THREADS_ENV, available_cores, budgeted_threads, thread_budget
+from vklsvd.resources import (
+    THREADS_ENV,
+    available_cores,
+    budgeted_threads,
+    released_after,
+    thread_budget,
+)
 from vklsvd.synthetic.shapes import SHAPES, shape_config
 
 
@@ -97,3 +106,24 @@ def test_shapes_scale_users_and_keep_dense_users_dense() -> None:
         shape_config("huge")
     with pytest.raises(InvalidArgumentError, match="positive"):
         shape_config("tiny", 0)
+
+
+def test_released_after_empties_duckdbs_buffer_pool_once_the_stream_is_read(tmp_path: Path) -> None:
+    database = str(tmp_path / "pool.duckdb")
+    with duckdb.connect(database) as writer:  # random doubles: blocks that do not compress away
+        writer.execute("create table wide as select random() as a, random() as b from range(6000000)")
+    connection = duckdb.connect(database)
+    connection.execute("set memory_limit = '1GB'")
+    limit_before = connection.execute("select current_setting('memory_limit')").fetchone()[0]
+
+    def cached_bytes() -> int:
+        return int(connection.execute("select sum(memory_usage_bytes) from duckdb_memory()").fetchone()[0])
+
+    assert sum(batch.num_rows for batch in stream_batches(connection.table("wide"), 100_000)) == 6_000_000
+    assert cached_bytes() > 80_000_000  # a plain stream leaves the table's blocks cached
+    read = released_after(stream_batches(connection.table("wide"), 100_000), connection)
+    assert sum(batch.num_rows for batch in read) == 6_000_000
+    assert cached_bytes() <= 32 * 2**20  # EVICTION_MEMORY_LIMIT
+    limit_after = connection.execute("select current_setting('memory_limit')").fetchone()[0]
+    assert limit_after.endswith(" MiB") and limit_before.endswith(" MiB")
+    assert abs(float(limit_after.split()[0]) - float(limit_before.split()[0])) < 0.11  # DuckDB's precision

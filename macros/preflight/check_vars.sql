@@ -91,6 +91,7 @@
     'first_week': ('int', 0, none),
     'sample_seed': ('int', 0, none),
     'stream_batch_rows': ('int', 1, none),
+    'profile_users_per_chunk': ('int', 1, none),
     'embedding_dim': ('int', 1, 64),
     'content_watch_weight': ('number', 0, none),
     'interest_max_clusters': ('int', 1, none),

