@@ -27,6 +27,7 @@ evaluate: demo
 test: install
 	$(BIN)/ruff check python tests models benchmarks
 	$(BIN)/ruff format --check python tests models benchmarks
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 install: $(VENV)/.installed

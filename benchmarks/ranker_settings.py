@@ -34,6 +34,7 @@ import numpy as np
 
 from vklsvd.io.arrow import arrow_schema, column, row_count, stream_batches
 from vklsvd.io.artifacts import write_atomically
+from vklsvd.ranking.metrics import ranked_ndcg
 from vklsvd.ranking.ranker import (
     MISSING_VALUE,
     RankerParams,
@@ -47,7 +48,6 @@ from vklsvd.ranking.ranker import (
     read_training_pairs,
 )
 from vklsvd.resources import thread_budget
-from vklsvd.segments import rank_within_sorted
 
 BATCH_ROWS = 100_000
 
@@ -80,15 +80,12 @@ def target_ndcg(
     """Mean NDCG@k over target clips with a positive user: each clip's candidates ranked by score, the
     ideal DCG from all of the clip's positive users (candidates or not); a clip without candidates
     scores 0."""
-    order = np.lexsort((-scores, items))
-    items, relevant = items[order], relevant[order]
-    clip_ids, group = np.unique(items, return_inverse=True)
-    rank = rank_within_sorted(group)
-    discount = np.where(rank < k, 1.0 / np.log2(rank + 2.0), 0.0)
-    dcg = dict(zip(clip_ids.tolist(), np.bincount(group, weights=discount * relevant).tolist(), strict=True))
-    ideal = np.r_[0.0, np.cumsum(1.0 / np.log2(np.arange(k) + 2.0))]
-    values = [dcg.get(item, 0.0) / ideal[min(count, k)] for item, count in positives.items()]
-    return float(np.mean(values)) if values else float("nan")
+    ranked_clips = np.unique(items)
+    known = dict.fromkeys(ranked_clips.tolist(), 0) | positives
+    n_relevant = np.array([known[clip] for clip in ranked_clips.tolist()], dtype=np.int64)
+    clips, values = ranked_ndcg(items, scores, relevant, k, n_relevant=n_relevant)
+    of_positive = np.isin(clips, np.fromiter(positives, dtype=np.int64, count=len(positives)))
+    return float(values[of_positive].sum() / len(positives)) if positives else float("nan")
 
 
 def sampled_rows(pairs: TrainingPairs, max_pairs: int, seed: int) -> np.ndarray:

@@ -21,7 +21,7 @@ select
     cast(sum({{ column }}) over running as bigint) as {{ column }}
     {%- endfor %}
     {%- for column in exact_columns %},
-    cast(sum(cast({{ column }} as decimal(38, 9))) over running as double) as {{ column }}
+    {{ exact_sum(column, over='running') }} as {{ column }}
     {%- endfor %}
 from {{ relation }}
 window

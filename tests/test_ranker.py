@@ -6,14 +6,13 @@ import pytest
 
 from harness import default_ranker_params
 from vklsvd.errors import VklsvdError
-from vklsvd.ranking.metrics import ndcg_at_k
+from vklsvd.ranking.metrics import mean_ranked_ndcg
 from vklsvd.ranking.ranker import (
     RankerParams,
     TrainedRanker,
     feature_columns,
     feature_importance,
     load_ranker,
-    mean_candidate_ndcg,
     save_ranker,
     score_pair_batches,
     score_pairs,
@@ -69,14 +68,6 @@ def test_null_and_nan_features_become_the_missing_value_below_every_value() -> N
     assert MISSING_VALUE < -1e29
 
 
-def test_mean_candidate_ndcg_matches_reference() -> None:
-    groups = np.array([1, 1, 1, 2, 2, 3])
-    labels = np.array([0, 1, 1, 1, 0, 0])
-    scores = np.array([0.9, 0.5, 0.1, 0.2, 0.8, 0.3])
-    expected = np.mean([ndcg_at_k([0, 1, 2], {1, 2}, 3), ndcg_at_k([0, 1], {1}, 3)])
-    assert mean_candidate_ndcg(groups, labels, scores, 3) == pytest.approx(expected)
-
-
 def test_ranker_learns_the_signal_and_round_trips(tmp_path: Path) -> None:
     params = default_ranker_params(n_estimators=40, seed=3)
     trained = _train(_pairs(0), params)
@@ -91,8 +82,8 @@ def test_ranker_learns_the_signal_and_round_trips(tmp_path: Path) -> None:
     scores = score_pairs(booster, loaded_names, held_out)
     groups = held_out.column("item_id").to_numpy()
     labels = held_out.column("label").to_numpy()
-    learned = mean_candidate_ndcg(groups, labels, scores, 100)
-    random_order = mean_candidate_ndcg(groups, labels, np.random.default_rng(0).random(scores.size), 100)
+    learned = mean_ranked_ndcg(groups, scores, labels > 0, 100)
+    random_order = mean_ranked_ndcg(groups, np.random.default_rng(0).random(scores.size), labels > 0, 100)
     assert learned > random_order + 0.2
     assert np.array_equal(scores, score_pairs(booster, names, held_out))
     streamed = score_pair_batches(booster, names, held_out.to_batches(max_chunksize=300), threads=1)
@@ -280,7 +271,7 @@ def _ablation(pairs: pa.Table, targets: pa.Table, *, max_pairs: int, saved=None)
 def _quality(scores: dict, targets: pa.Table) -> dict[str, float]:
     groups, labels = targets.column("item_id").to_numpy(), targets.column("label").to_numpy()
     return {
-        name: mean_candidate_ndcg(groups, labels, table.column("score").to_numpy(), 100)
+        name: mean_ranked_ndcg(groups, table.column("score").to_numpy(), labels > 0, 100)
         for name, table in scores.items()
     }
 

@@ -1,12 +1,7 @@
 import numpy as np
 
-from vklsvd.content.profiles import l2_normalise, lookup_rows, weighted_mean_profiles
+from vklsvd.content.profiles import l2_normalise, weighted_mean_profiles
 from vklsvd.retrieval.exact import exact_top_k
-
-
-def test_lookup_rows_marks_missing_ids() -> None:
-    assert lookup_rows(np.array([2, 5, 9]), np.array([5, 3, 9, 10])).tolist() == [1, -1, 2, -1]
-    assert lookup_rows(np.array([], dtype=np.int64), np.array([1])).tolist() == [-1]
 
 
 def test_weighted_mean_profiles_by_hand() -> None:

@@ -76,6 +76,13 @@
   {{ return(var('dataset_signals') | list) }}
 {%- endmacro %}
 
+{#- The count column of every feedback signal (`<signal>_count`), as the period aggregates name them. -#}
+{% macro signal_count_columns() -%}
+  {%- set columns = [] -%}
+  {%- for signal in feature_signals() %}{% do columns.append(signal ~ '_count') %}{% endfor -%}
+  {{ return(columns) }}
+{%- endmacro %}
+
 {#- Upper bounds (seconds, increasing) of the duration buckets from var `duration_bucket_bounds`. -#}
 {% macro duration_bucket_bounds() -%}
   {%- set bounds = var('duration_bucket_bounds') -%}

@@ -18,7 +18,7 @@ select
     user_id,
     component,
     coalesce(
-        watched_mass / nullif(cast(sum(cast(watched_mass as decimal(38, 9))) over (partition by as_of_week, user_id) as double), 0),
+        watched_mass / nullif({{ exact_sum('watched_mass', over='(partition by as_of_week, user_id)') }}, 0),
         0
     ) as membership,
     positive_mass,

@@ -1,8 +1,7 @@
 -- User x author features as of each as-of week: one row per (user, author, as_of_week) for pairs with at
 -- least one positive signal before the as-of week (a missing pair = no engagement with that author yet).
 -- Counters over every window of var feature_windows, from weeks strictly before as_of_week only.
-{%- set signal_counters = [] %}
-{%- for signal in feature_signals() %}{% do signal_counters.append(signal ~ '_count') %}{% endfor %}
+{%- set signal_counters = signal_count_columns() %}
 with windowed as (
     {{ as_of_window_sums(
         relation=ref('int_user_authors_aggregated_to_periods'),

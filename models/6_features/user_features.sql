@@ -11,8 +11,7 @@
 {%- set finite = windows | selectattr('weeks') | sort(attribute='weeks') | list %}
 {%- set trend_windows = [] %}
 {%- for long in finite[1:] %}{% do trend_windows.append((finite[0], long)) %}{% endfor %}
-{%- set signal_counters = [] %}
-{%- for signal in feature_signals() %}{% do signal_counters.append(signal ~ '_count') %}{% endfor %}
+{%- set signal_counters = signal_count_columns() %}
 with windowed as (
     {{ as_of_window_sums(
         relation=ref('int_users_aggregated_to_periods'),

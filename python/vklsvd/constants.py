@@ -1,7 +1,7 @@
 """Facts of the dataset and of the warehouse that SQL and Python share.
 
 SQL reads the same lists through vars (`dataset_signals`, `profile_kinds` in dbt_project.yml);
-tests/test_constants.py fails when the two disagree.
+tests/test_project_structure.py fails when the two disagree.
 """
 
 from __future__ import annotations

@@ -99,11 +99,12 @@ def plot_ablation(warehouse: Path, output: Path) -> Path:
 
     with _read_only(warehouse) as connection:
         rows = ablation_rows(connection)
-        week = connection.execute("select max(target_week) from eval_ablation").fetchone()[0]
+        (week,) = connection.execute("select max(target_week) from eval_ablation").fetchone() or (None,)
     if not rows:
         raise VklsvdError(f"{warehouse}: eval_ablation is empty; the target week has no labels")
     kinds = sorted({kind for _, kind, *_ in rows})
-    colours = dict(zip(kinds, plt.get_cmap("tab10").colors, strict=False))
+    palette = plt.get_cmap("tab10")
+    colours = {kind: palette(position % palette.N) for position, kind in enumerate(kinds)}
     figure, axes = plt.subplots(figsize=(8, 0.35 * len(rows) + 1.2))
     names = [ranking for ranking, *_ in rows][::-1]
     values = [ndcg or 0.0 for _, _, ndcg, *_ in rows][::-1]

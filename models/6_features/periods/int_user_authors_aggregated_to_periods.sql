@@ -5,8 +5,7 @@
 -- pair only when it was engaged before the as-of week, which makes the restriction leak-free. The engaged
 -- pairs and the signal counts come from int_feature_signal_impressions; one scan of the interactions,
 -- semi-joined to the engaged pairs, gives impressions, timespent and watch fraction.
-{%- set signal_counters = ['positives'] %}
-{%- for signal in feature_signals() %}{% do signal_counters.append(signal ~ '_count') %}{% endfor %}
+{%- set signal_counters = ['positives'] + signal_count_columns() %}
 with engaged_pairs as (
     select distinct
         user_id,

@@ -6,8 +6,7 @@
 -- duration bucket (the user x duration bucket context) are counted in the same pass; signal counts come
 -- from int_feature_signal_impressions.
 {%- set bounds = duration_bucket_bounds() %}
-{%- set signal_counters = ['positives'] %}
-{%- for signal in feature_signals() %}{% do signal_counters.append(signal ~ '_count') %}{% endfor %}
+{%- set signal_counters = ['positives'] + signal_count_columns() %}
 with impressions as (
     select
         i.user_id,

@@ -21,6 +21,7 @@ from vklsvd.collaborative.factors import (
 )
 from vklsvd.collaborative.groups import Interests, author_clip_vectors, interest_vectors
 from vklsvd.errors import VklsvdError
+from vklsvd.id_map import IdMap
 from vklsvd.io.arrow import column, vector_array, vectors
 from vklsvd.progress import Progress, logger
 from vklsvd.segments import pair_sums, sorted_unique_inverse, unique_inverse
@@ -174,7 +175,7 @@ def _fold_in(
     entity must be one of its columns)."""
     users, entities, summed = history.summed(mask)
     user_ids, rows = sorted_unique_inverse(users)
-    columns = np.searchsorted(fitted.column_ids, entities)
+    columns = IdMap.of_sorted(fitted.column_ids).known_rows(entities, "fold-in column(s) not factorised")
     shape = (user_ids.size, fitted.column_ids.size)
     matrix = confidence_matrix(rows, columns, confidence(summed), shape)
     return user_ids, fold_in_rows(fitted.factors.columns, matrix, params)
@@ -240,29 +241,29 @@ class _ClipMetadata:
         ids = column(items, "item_id", np.uint32)
         order = np.argsort(ids)
         ids = ids[order]
-        embedded_ids = column(embeddings, "item_id", np.uint32)
-        embedded_order = np.argsort(embedded_ids)
-        embedded = vectors(embeddings, "embedding")[embedded_order].astype(np.float64)
+        embedded = IdMap.of(column(embeddings, "item_id", np.uint32))
         return cls(
             ids,
             column(items, "author_id", np.int64)[order],
             column(items, "duration", np.float64)[order],
-            np.isin(ids, embedded_ids),
-            _lookup(ids, embedded_ids[embedded_order], embedded),
+            embedded.rows(ids) >= 0,
+            embedded.gather(vectors(embeddings, "embedding").astype(np.float64), ids),
         )
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """Rows of the clips `ids`; every one must be known."""
-        rows = np.minimum(np.searchsorted(self.item_id, ids), max(self.item_id.size - 1, 0))
-        if ids.size and (self.item_id.size == 0 or np.any(self.item_id[rows] != ids)):
-            raise VklsvdError("a clip with engagement or a clip to rank is missing from the clip metadata")
-        return rows
+        return IdMap.of_sorted(self.item_id).known_rows(
+            ids, "clip(s) with engagement or to rank missing from the clip metadata"
+        )
 
     def bridge_inputs(
         self, ids: np.ndarray, author_ids: np.ndarray, author_factors: np.ndarray
     ) -> np.ndarray:
+        """`author_ids` sorted, `author_factors` their factors (an unknown author's are zeros)."""
         rows = self.rows_of(ids)
-        author_factor = _lookup(self.author_id[rows], author_ids, author_factors)
+        author_factor = IdMap.of_sorted(author_ids).gather(
+            author_factors.astype(np.float64), self.author_id[rows]
+        )
         return bridge_inputs(
             self.embedding[rows], self.has_embedding[rows], self.duration[rows], author_factor
         )
@@ -271,16 +272,6 @@ class _ClipMetadata:
 def _of_week(table: pa.Table, week: int, side: str) -> pa.Table:
     mask = pc.and_(pc.equal(table["as_of_week"], week), pc.equal(table["side"], side))
     return table.filter(mask)
-
-
-def _lookup(ids: np.ndarray, known_ids: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """Rows of `known` (sorted by `known_ids`) for `ids`; zeros where an id is unknown."""
-    found = np.zeros((ids.size, known.shape[1]), dtype=np.float64)
-    if known_ids.size:
-        at = np.minimum(np.searchsorted(known_ids, ids), known_ids.size - 1)
-        hit = known_ids[at] == ids
-        found[hit] = known[at[hit]]
-    return found
 
 
 def _with_interest_ids(table: pa.Table, interest_ids: np.ndarray | None = None) -> pa.Table:

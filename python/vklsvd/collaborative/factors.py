@@ -26,6 +26,7 @@ from scipy import sparse
 from threadpoolctl import threadpool_limits
 
 from vklsvd.errors import VklsvdError
+from vklsvd.id_map import IdMap
 from vklsvd.resources import thread_budget
 
 
@@ -105,12 +106,8 @@ def warm_start(
     rng = np.random.default_rng(params.seed)
 
     def started(ids: np.ndarray, known_ids: np.ndarray, known: np.ndarray) -> np.ndarray:
-        values = (rng.random((ids.size, params.factors), dtype=np.float32) * 0.01).astype(np.float32)
-        if known_ids.size and ids.size:
-            at = np.minimum(np.searchsorted(known_ids, ids), known_ids.size - 1)
-            hit = known_ids[at] == ids
-            values[hit] = known[at[hit]]
-        return values
+        drawn = (rng.random((ids.size, params.factors), dtype=np.float32) * 0.01).astype(np.float32)
+        return IdMap.of_sorted(known_ids).gather(known.astype(np.float32), ids, fill=drawn)
 
     rows = started(row_ids, earlier_row_ids, earlier.rows)
     return Factors(rows, started(column_ids, earlier_column_ids, earlier.columns), 0.0, 0)

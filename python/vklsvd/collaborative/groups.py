@@ -22,6 +22,7 @@ import numpy as np
 from scipy import sparse
 
 from vklsvd.collaborative.factors import AlsParams, confidence_matrix, fold_in_columns, fold_in_rows
+from vklsvd.id_map import IdMap
 from vklsvd.segments import segment_starts, unique_inverse
 
 #: Pairs and interests per block of the nearest-interest assignment: bound its product's memory
@@ -100,8 +101,8 @@ def nearest_interest(
     users = interests.user_id[first]
     counts = np.diff(np.r_[first, interests.user_id.size])
     width = int(counts.max())
-    at = np.minimum(np.searchsorted(users, users_in_order), users.size - 1)
-    known = (users[at] == users_in_order) & has_embedding[clip_rows[order]]
+    at = IdMap.of_sorted(users).rows(users_in_order)  # -1: a user without interests
+    known = (at >= 0) & has_embedding[clip_rows[order]]
     pair_rows = np.flatnonzero(known)  # positions in `order`, grouped by user
     if pair_rows.size == 0:
         return nearest

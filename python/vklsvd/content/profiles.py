@@ -21,6 +21,7 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from vklsvd.errors import VklsvdError
+from vklsvd.id_map import IdMap
 
 #: Fixed-point precision: embeddings carry 20 bits below their largest component, weights 10 bits.
 EMBEDDING_BITS = 20
@@ -31,15 +32,6 @@ def l2_normalise(vectors: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length; all-zero rows stay zero."""
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
-
-
-def lookup_rows(sorted_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Row index of each id in `sorted_ids`, or -1 where the id is absent."""
-    if sorted_ids.size == 0:
-        return np.full(ids.shape, -1, dtype=np.int64)
-    pos = np.searchsorted(sorted_ids, ids)
-    pos_clipped = np.minimum(pos, sorted_ids.size - 1)
-    return np.where(sorted_ids[pos_clipped] == ids, pos_clipped, -1).astype(np.int64)
 
 
 def fixed_point_embeddings(embeddings: np.ndarray) -> np.ndarray:
@@ -90,6 +82,7 @@ class ProfileAccumulator:
         self.embeddings = fixed_point_embeddings(np.asarray(embeddings)[order])
         self.as_of_weeks = np.unique(np.asarray(list(as_of_weeks), dtype=np.int64))
         self.weight_columns = dict(weight_columns)
+        self.user_map, self.item_map = IdMap.of_sorted(self.user_ids), IdMap.of_sorted(self.item_ids)
         shape = (self.as_of_weeks.size, self.user_ids.size)
         dim = self.embeddings.shape[1] if self.embeddings.ndim == 2 else 0
         self.sums = {kind: np.zeros((*shape, dim), dtype=np.int64) for kind in self.weight_columns}
@@ -108,8 +101,8 @@ class ProfileAccumulator:
         missing = [name for name in names if name not in batch.schema.names]
         if missing:
             raise VklsvdError(f"history batch lacks column(s) {missing}; it has {batch.schema.names}")
-        user = lookup_rows(self.user_ids, _numpy(batch, "user_id", np.uint32))
-        item = lookup_rows(self.item_ids, _numpy(batch, "item_id", np.uint32))
+        user = self.user_map.rows(_numpy(batch, "user_id", np.uint32))
+        item = self.item_map.rows(_numpy(batch, "item_id", np.uint32))
         period = np.searchsorted(self.as_of_weeks, _numpy(batch, "week", np.int64), side="right")
         usable = (user >= 0) & (item >= 0) & (period < self.as_of_weeks.size)
         slot = period * self.user_ids.size + user
@@ -209,9 +202,8 @@ def item_vectors(
     item_ids: np.ndarray, embedding_item_ids: np.ndarray, embeddings: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Unit-length embedding of each of `item_ids` and a mask of the ids that have one."""
-    order = np.argsort(embedding_item_ids, kind="stable")
-    rows = lookup_rows(embedding_item_ids[order], item_ids)
+    rows = IdMap.of(embedding_item_ids).rows(item_ids)
     found = rows >= 0
     out = np.zeros((item_ids.size, embeddings.shape[1]), dtype=np.float32)
-    out[found] = l2_normalise(embeddings[order[rows[found]]].astype(np.float32))
+    out[found] = l2_normalise(embeddings[rows[found]].astype(np.float32))
     return out, found

@@ -28,7 +28,7 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_atomically(path: Path, writer: Callable[[Path], None]) -> str:
+def write_atomically(path: Path, writer: Callable[[Path], object]) -> str:
     """Call `writer(temporary_path)`, then move the result onto `path`; returns its sha256."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -1,2 +1,2 @@
-"""Stages 6 and 7: the ranker's content candidates, LambdaMART training and scoring, the capacity
-assignment and the reference NDCG."""
+"""Stages 7 and 8: the ranker's training (XGBoost, a probability of engaging by default) and scoring, the
+capacity assignment and the reference NDCG."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from vklsvd.ranking.metrics import ideal_dcg
 from vklsvd.segments import rank_within_sorted
 
 #: Subgradient iterations; the step shrinks as 1 / (1 + t), so the prices settle well within this.
@@ -31,8 +32,7 @@ def expected_gains(item_id: np.ndarray, probability: np.ndarray, list_size: int)
     _, group = np.unique(item_id, return_inverse=True)
     expected_relevant = np.bincount(group, weights=probability)
     n_relevant = np.clip(np.rint(expected_relevant), 1, list_size).astype(np.int64)
-    ideal = np.r_[0.0, np.cumsum(1.0 / np.log2(np.arange(list_size) + 2.0))]
-    return probability / ideal[n_relevant[group]]
+    return probability / ideal_dcg(n_relevant, list_size)[group]
 
 
 def user_prices(

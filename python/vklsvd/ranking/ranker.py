@@ -30,7 +30,7 @@ from vklsvd.errors import VklsvdError
 from vklsvd.io.arrow import column
 from vklsvd.io.artifacts import verified_path, write_atomically
 from vklsvd.progress import Progress
-from vklsvd.segments import rank_within_sorted
+from vklsvd.ranking.metrics import mean_ranked_ndcg
 
 #: Columns of a pairs table that are keys, bookkeeping or the target, never features.
 NON_FEATURES = frozenset(
@@ -194,7 +194,7 @@ class TrainingPairs(xgb.DataIter):
         order = renumbered[self._all_rows]
         return TrainingPairs._from_arrays(
             names=[self.names[position] for position in keep],
-            features=np.ascontiguousarray(self.features[np.ix_(chosen, keep)]),
+            features=np.ascontiguousarray(self.features[np.ix_(chosen, np.asarray(keep, dtype=np.intp))]),
             labels=self.labels[chosen],
             query_ids=self.query_ids[chosen],
             weeks=self.weeks[chosen],
@@ -377,7 +377,7 @@ def fit_all_pairs(pairs: TrainingPairs, params: RankerParams, threads: int, tree
         params.booster_params(threads), data, num_boost_round=trees, callbacks=[_ProgressCallback(progress)]
     )
     predictions = booster.predict(data)
-    train_ndcg = mean_candidate_ndcg(query_ids, labels, predictions, params.eval_at)
+    train_ndcg = mean_ranked_ndcg(query_ids, predictions, labels > 0, params.eval_at)
     progress.finish(f"{labels.size:,} pairs, {trees} trees, train NDCG {train_ndcg:.4f}")
     return TrainedRanker(
         booster, pairs.names, int(labels.size), int(np.unique(query_ids).size), int((labels > 0).sum()),
@@ -417,7 +417,7 @@ def fit_with_holdout(pairs: TrainingPairs, params: RankerParams, threads: int) -
     booster = booster[:trees]  # the saved model is the best round's, not the rounds after it
     ndcg = float(history["holdout"][f"ndcg@{params.eval_at}"][trees - 1])
     calibration = Calibration.fit(booster.predict(evaluation), held_out_labels > 0)
-    train_ndcg = mean_candidate_ndcg(query_ids, labels, booster.predict(fit), params.eval_at)
+    train_ndcg = mean_ranked_ndcg(query_ids, booster.predict(fit), labels > 0, params.eval_at)
     progress.finish(f"{labels.size:,} pairs, {trees} trees, held-out NDCG {ndcg:.4f}")
     return TrainedRanker(
         booster, pairs.names, int(labels.size), int(np.unique(query_ids).size), int((labels > 0).sum()),
@@ -435,27 +435,11 @@ class _ProgressCallback(xgb.callback.TrainingCallback):
         return False
 
 
-def mean_candidate_ndcg(groups: np.ndarray, labels: np.ndarray, scores: np.ndarray, k: int) -> float:
-    """Mean NDCG@k of ranking each group's candidates by score (relevant = label > 0), vectorised:
-    DCG per group by a weighted bincount over within-group ranks, IDCG from a cumulative discount table."""
-    order = np.lexsort((-scores, groups))
-    groups, relevant = groups[order], labels[order] > 0
-    group_index = np.unique(groups, return_inverse=True)[1]
-    rank = rank_within_sorted(group_index)
-    discount = np.where(rank < k, 1.0 / np.log2(rank + 2.0), 0.0)
-    dcg = np.bincount(group_index, weights=discount * relevant)
-    n_relevant = np.bincount(group_index, weights=relevant).astype(np.int64)
-    ideal_table = np.r_[0.0, np.cumsum(1.0 / np.log2(np.arange(k) + 2.0))]
-    idcg = ideal_table[np.minimum(n_relevant, k)]
-    scored = n_relevant > 0
-    return float(np.mean(dcg[scored] / idcg[scored])) if scored.any() else float("nan")
-
-
 def feature_importance(ranker: TrainedRanker, top: int = 10) -> list[str]:
     """The `top` features by total gain, best first (ties by name)."""
     gains = ranker.booster.get_score(importance_type="gain")
     named = {
-        ranker.names[int(key[1:])] if key.startswith("f") and key[1:].isdigit() else key: value
+        ranker.names[int(key[1:])] if key.startswith("f") and key[1:].isdigit() else key: float(np.sum(value))
         for key, value in gains.items()
     }
     return [name for name, _ in sorted(named.items(), key=lambda item: (-item[1], item[0]))[:top]]
@@ -551,7 +535,6 @@ __all__ = [
     "fit_with_holdout",
     "load_ranker",
     "load_saved_ranker",
-    "mean_candidate_ndcg",
     "read_training_pairs",
     "save_ranker",
     "score_pair_batches",

@@ -110,7 +110,7 @@ def _index_one_week(
     query_ids, queries = _clip_queries(clips)
     sample = queries[seeded_subsample(query_ids.size, recall_queries, params.seed)]
     with budgeted_threads():
-        plan = hnsw.plan_search(
+        search = hnsw.plan_search(
             built.index,
             base,
             sample,
@@ -137,16 +137,16 @@ def _index_one_week(
             "space": ("cosine", pa.string()),
             "m": (params.m, pa.int32()),
             "ef_construction": (params.ef_construction, pa.int32()),
-            "search": ("exact" if plan.exact else "hnsw", pa.string()),
-            "ef_search": (plan.ef, pa.int32()),
-            "efs_tried": (",".join(map(str, plan.efs_tried)), pa.string()),
+            "search": ("exact" if search.exact else "hnsw", pa.string()),
+            "ef_search": (search.ef, pa.int32()),
+            "efs_tried": (",".join(map(str, search.efs_tried)), pa.string()),
             "query_k": (fetch, pa.int32()),
             "candidates_k": (k, pa.int32()),
             "seed": (params.seed, pa.int64()),
             "recall_queries": (int(sample.shape[0]), pa.int32()),
             "target_recall": (params.target_recall, pa.float64()),
-            "hnsw_recall_at_k": (plan.hnsw_recall, pa.float64()),
-            "recall_at_k": (1.0 if plan.exact else plan.hnsw_recall, pa.float64()),
+            "hnsw_recall_at_k": (search.hnsw_recall, pa.float64()),
+            "recall_at_k": (1.0 if search.exact else search.hnsw_recall, pa.float64()),
             "build_seconds": (built.build_seconds, pa.float64()),
         }
     )

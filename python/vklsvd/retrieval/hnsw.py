@@ -158,14 +158,6 @@ def plan_search(
         ef = min(2 * ef, max_ef)
 
 
-def timed_query(
-    index: hnswlib.Index, queries: np.ndarray, k: int, ef: int
-) -> tuple[np.ndarray, np.ndarray, float]:
-    started = time.perf_counter()
-    labels, sims = query(index, queries, k, ef)
-    return labels, sims, time.perf_counter() - started
-
-
 def save_index(index: hnswlib.Index, path: Path) -> str:
     """Write the index atomically; returns its sha256."""
     return write_atomically(path, lambda target: index.save_index(str(target)))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vklsvd.id_map import IdMap
 from vklsvd.retrieval import hnsw
 from vklsvd.retrieval.exact import exact_top_k
 from vklsvd.sampling import seeded_subsample
@@ -115,11 +116,7 @@ def _products(
 ) -> np.ndarray:
     """The inner product of every found (query, base) pair."""
     return np.einsum(
-        "ij,ij->i", queries[_rows_of(query_ids, query_out)], base[_rows_of(base_ids, base_out)]
+        "ij,ij->i",
+        queries[IdMap.of(query_ids).known_rows(query_out, "found query id(s) not among the queries")],
+        base[IdMap.of(base_ids).known_rows(base_out, "found base id(s) not among the base rows")],
     ).astype(np.float32)
-
-
-def _rows_of(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """The row of each of `wanted` in `ids` (distinct ids, in any order; every wanted id among them)."""
-    order = np.argsort(ids, kind="stable")
-    return order[np.searchsorted(ids[order], wanted)]

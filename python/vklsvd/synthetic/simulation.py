@@ -232,6 +232,11 @@ def _draw_rewatch(rng: np.random.Generator, imp: _Impressions) -> FloatArray:
     return np.where(again, rng.uniform(0.3, 1.5, size=imp.affinity.size), 0.0)
 
 
+def _mean_rate_at(logits: NDArray[np.float64]) -> Callable[[float], float]:
+    """The mean signal rate as a function of the intercept added to `logits`."""
+    return lambda intercept: float(_sigmoid(intercept + logits).mean())
+
+
 def _bisect(target: float, mean_at: Callable[[float], float], low: float, high: float) -> float:
     """x in [low, high] with mean_at(x) ≈ target, for an increasing mean_at."""
     for _ in range(60):
@@ -274,7 +279,7 @@ def _calibrate(world: SyntheticWorld) -> _Calibration:
     intercepts = {
         name: _bisect(
             TARGET_RATES[name],
-            lambda b, x=logits[name]: float(_sigmoid(b + x).mean()),
+            _mean_rate_at(logits[name]),
             -40.0,
             40.0,
         )

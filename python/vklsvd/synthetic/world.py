@@ -190,7 +190,7 @@ def build_world(config: GeneratorConfig) -> SyntheticWorld:
     )
 
     # Topics: unequal prevalence, a latent centroid each, weak demographic leanings, duration scale.
-    topic_prevalence = 1.0 / np.arange(1, n_topics + 1) ** 0.7
+    topic_prevalence: FloatArray = 1.0 / np.arange(1, n_topics + 1, dtype=np.float64) ** 0.7
     topic_prevalence = topic_prevalence[rng.permutation(n_topics)]
     topic_prevalence /= topic_prevalence.sum()
     log_prevalence = np.log(topic_prevalence)
