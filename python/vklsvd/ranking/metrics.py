@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from vklsvd.segments import rank_within_sorted
+from vklsvd.segments import rank_within_sorted, sorted_unique_inverse
 
 
 def discounts(k: int) -> np.ndarray:
@@ -37,7 +37,7 @@ def ranked_ndcg(
     default: its relevant rows, so users outside the ranked rows are not counted). Groups without a
     relevant user are left out, their NDCG being undefined."""
     order = np.lexsort((np.arange(scores.size), -scores, groups))
-    group_ids, group_index = np.unique(groups[order], return_inverse=True)
+    group_ids, group_index = sorted_unique_inverse(groups[order])
     hits = np.asarray(relevant, dtype=bool)[order]
     rank = rank_within_sorted(group_index)
     worth = np.zeros(rank.size)
