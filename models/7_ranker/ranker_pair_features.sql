@@ -18,137 +18,206 @@
 -- A cold clip's codes come from its embedding alone, so these carry "users who liked this kind of
 -- content" to brand-new clips. Each code lookup is an equality join on (user, code) to the running totals
 -- of int_user_semantic_prefix_periods / int_user_bubble_periods plus the as-of condition (macro
--- as_of_row), so it matches one row at most: the weeks strictly before the pair's as-of week. The hits of
--- every lookup and one row per pair go through a single aggregation by pair, which spills to disk when
--- it must: pair-sized hash joins (one per feature family) did not fit in memory at 100,000 users. A
--- pair's bubble masses add its per-component terms in component-rank order, the same sum in every build.
+-- as_of_row), so it matches one row at most: the weeks strictly before the pair's as-of week.
+-- The pairs flow through one chain of left joins, each step keeping only the scalars it computes: the
+-- build sides are per-user tables (whose size does not grow with the candidates), and a pair row never
+-- carries a vector or a lookup's columns past its step. A single aggregation of every lookup's hits by
+-- pair held ~35 aggregate states per pair and spilled until the disk was full at 100,000 users (19.5 M
+-- pairs); this chain spills 5.7 GiB there and none at 20,000 (benchmarks/results/pair_features/).
+-- A pair's bubble masses add its per-component terms in component-rank order, the same sum in every build.
 {% set levels = range(1, (var('semantic_id_counter_levels') | int) + 1) | list %}
 {% set ranks = range(1, (var('gmm_item_top_components') | int) + 1) | list %}
 {% set kinds = var('profile_kinds') %}
 {% set interests = range(var('interest_max_clusters') | int) | list %}
 {#- carried through from ranker_candidates: the graded target and the candidate columns -#}
 {% set carried = ['relevance'] + candidate_pair_columns() %}
+{#- computed from the user's and the clip's vectors, in the last steps of the chain -#}
+{% set cf_author_features = ['cf_author_dot', 'cf_author_cosine', 'cf_recent_author_dot', 'cf_recent_author_cosine', 'cf_user_norm'] %}
+{% set cf_clip_features = ['cf_clip_dot', 'cf_clip_cosine', 'cf_author_clips_dot', 'cf_author_clips_cosine'] %}
+{% set cf_interest_features = ['cf_interest_max_dot', 'cf_interest_max_cosine'] %}
 with pairs as (
     select * from {{ ref('ranker_feature_pairs') }}
 ),
 
--- materialised: joined to the user's running totals before the clip's codes, a pair would meet every
--- code the user ever engaged with (hundreds of rows per pair)
-prefix_lookups as materialized (
-    select p.as_of_week, p.item_id, p.user_id, s.level, s.prefix
+clip_codes as (
+    select
+        item_id
+        {%- for level in levels %},
+        max(prefix) filter (where level = {{ level }}) as prefix_{{ level }}
+        {%- endfor %}
+    from {{ ref('ml_item_semantic_ids') }}
+    group by item_id
+),
+
+clip_components as (
+    select
+        item_id
+        {%- for rank in ranks %},
+        max(component) filter (where component_rank = {{ rank }}) as component_{{ rank }},
+        max(probability) filter (where component_rank = {{ rank }}) as probability_{{ rank }}
+        {%- endfor %}
+    from {{ ref('ml_item_bubbles') }}
+    group by item_id
+),
+
+-- the clip's author, semantic-ID prefixes and mixture components beside the pair, so that every later
+-- step joins on the pair's own columns
+pair_clips as (
+    select
+        p.*,
+        w.is_target_week,
+        c.author_id
+        {%- for level in levels %},
+        codes.prefix_{{ level }}
+        {%- endfor %}
+        {%- for rank in ranks %},
+        components.component_{{ rank }},
+        components.probability_{{ rank }}
+        {%- endfor %}
     from pairs as p
-    inner join {{ ref('ml_item_semantic_ids') }} as s on p.item_id = s.item_id
-    where s.level <= {{ levels | length }}
+    inner join {{ ref('int_feature_as_of_weeks') }} as w on p.as_of_week = w.as_of_week
+    left join {{ ref('ranker_clips') }} as c on p.as_of_week = c.as_of_week and p.item_id = c.item_id
+    left join clip_codes as codes on p.item_id = codes.item_id
+    left join clip_components as components on p.item_id = components.item_id
 ),
 
-bubble_lookups as materialized (
-    select p.as_of_week, p.item_id, p.user_id, b.component, b.component_rank, b.probability
-    from pairs as p
-    inner join {{ ref('ml_item_bubbles') }} as b on p.item_id = b.item_id
+{%- set previous = namespace(step='pair_clips') %}
+
+{#- A lookup in the user's running totals matches one row at most (macro as_of_row), so each is a left
+    join; only rows that can be the as-of row of some feature week are kept on the build side. #}
+first_as_of_week as (
+    select min(as_of_week) as week from {{ ref('int_feature_as_of_weeks') }}
+),
+{%- for level in levels %}
+
+with_sid_l{{ level }} as (
+    select
+        p.*,
+        coalesce(u.positives, 0) as sid_l{{ level }}_positives,
+        coalesce(u.watched, 0) as sid_l{{ level }}_watched
+    from {{ previous.step }} as p
+    left join (
+        select t.*
+        from {{ ref('int_user_semantic_prefix_periods') }} as t
+        cross join first_as_of_week as f
+        where t.level = {{ level }} and coalesce(t.next_period, 2147483647) >= f.week
+    ) as u
+        on p.user_id = u.user_id and p.prefix_{{ level }} = u.prefix and {{ as_of_row('u', 'p.as_of_week') }}
+),
+{%- set previous.step = 'with_sid_l' ~ level %}
+{%- endfor %}
+{%- for rank in ranks %}
+
+with_bubble_{{ rank }} as (
+    select
+        p.*,
+        coalesce(p.probability_{{ rank }} * u.positive_mass, 0) as bubble_positive_mass_{{ rank }},
+        coalesce(p.probability_{{ rank }} * u.watched_mass, 0) as bubble_watched_mass_{{ rank }}
+    from {{ previous.step }} as p
+    left join (
+        select t.*
+        from {{ ref('int_user_bubble_periods') }} as t
+        cross join first_as_of_week as f
+        where coalesce(t.next_period, 2147483647) >= f.week
+    ) as u
+        on p.user_id = u.user_id and p.component_{{ rank }} = u.component and {{ as_of_row('u', 'p.as_of_week') }}
+),
+{%- set previous.step = 'with_bubble_' ~ rank %}
+{%- endfor %}
+
+
+{#- Each step joins one user-side table of vectors and the clip-side vectors it meets, and keeps only
+    the scalars it computes, so no pair row carries a vector past its step. #}
+{%- for kind in kinds %}
+
+with_cos_{{ kind }} as (
+    select p.*, {{ vector_cosine('clip.embedding', 'profile.embedding') }} as cos_{{ kind }}
+    from {{ previous.step }} as p
+    left join {{ ref('ml_user_content_profiles') }} as profile
+        on p.as_of_week = profile.as_of_week and p.user_id = profile.user_id
+        and profile.profile_kind = '{{ kind }}'
+    left join {{ ref('ranker_clips') }} as clip on p.as_of_week = clip.as_of_week and p.item_id = clip.item_id
+),
+{%- set previous.step = 'with_cos_' ~ kind %}
+{%- endfor %}
+
+with_cf_author as (
+    select
+        p.*,
+        {{ vector_dot('cf_user.factors', 'cf_author.factors') }} as cf_author_dot,
+        {{ vector_cosine('cf_user.factors', 'cf_author.factors') }} as cf_author_cosine,
+        {{ vector_dot('cf_user.recent_factors', 'cf_author.factors') }} as cf_recent_author_dot,
+        {{ vector_cosine('cf_user.recent_factors', 'cf_author.factors') }} as cf_recent_author_cosine,
+        sqrt({{ vector_dot('cf_user.factors', 'cf_user.factors') }}) as cf_user_norm
+    from {{ previous.step }} as p
+    left join {{ ref('int_cf_user_vectors') }} as cf_user
+        on p.as_of_week = cf_user.as_of_week and p.user_id = cf_user.user_id
+    left join {{ ref('int_cf_author_vectors') }} as cf_author
+        on p.as_of_week = cf_author.as_of_week and p.author_id = cf_author.author_id
 ),
 
-hits as (
-    -- slot 0: the pair itself (label, candidate columns); slot n: prefix level n; slot 100 + r: the
-    -- clip's r-th component
+with_cf_clip as (
     select
-        as_of_week, item_id, user_id, 0 as slot, label, 0 as positives, 0.0 as mass, 0.0 as watched_mass
-        {%- for name in carried %}, {{ name }}{% endfor %}
-    from pairs
-    union all
-    select
-        l.as_of_week, l.item_id, l.user_id, l.level, null, u.positives, u.watched, 0.0
-        {%- for name in carried %}, null{% endfor %}
-    from prefix_lookups as l
-    inner join {{ ref('int_user_semantic_prefix_periods') }} as u
-        on l.user_id = u.user_id and l.level = u.level and l.prefix = u.prefix
-        and {{ as_of_row('u', 'l.as_of_week') }}
-    union all
-    select
-        l.as_of_week, l.item_id, l.user_id, 100 + l.component_rank, null, 0,
-        l.probability * u.positive_mass, l.probability * u.watched_mass
-        {%- for name in carried %}, null{% endfor %}
-    from bubble_lookups as l
-    inner join {{ ref('int_user_bubble_periods') }} as u
-        on l.user_id = u.user_id and l.component = u.component and {{ as_of_row('u', 'l.as_of_week') }}
+        p.*,
+        {{ vector_dot('cf_item_user.factors', 'cf_clip.factors') }} as cf_clip_dot,
+        {{ vector_cosine('cf_item_user.factors', 'cf_clip.factors') }} as cf_clip_cosine,
+        {{ vector_dot('cf_item_user.factors', 'cf_author_clips.factors') }} as cf_author_clips_dot,
+        {{ vector_cosine('cf_item_user.factors', 'cf_author_clips.factors') }} as cf_author_clips_cosine
+    from with_cf_author as p
+    left join {{ ref('ml_user_item_factors') }} as cf_item_user
+        on p.as_of_week = cf_item_user.as_of_week and p.user_id = cf_item_user.entity_id
+        and cf_item_user.side = 'user'
+    left join {{ ref('ml_user_item_factors') }} as cf_clip
+        on p.as_of_week = cf_clip.as_of_week and p.item_id = cf_clip.entity_id and cf_clip.side = 'clip'
+    left join {{ ref('ml_user_item_factors') }} as cf_author_clips
+        on p.as_of_week = cf_author_clips.as_of_week and p.author_id = cf_author_clips.entity_id
+        and cf_author_clips.side = 'author'
 ),
 
-by_pair as (
+with_cf_interest as (
+    -- greatest() skips the interests a user lacks
     select
-        as_of_week,
-        item_id,
-        user_id,
-        bool_or(label) filter (where slot = 0) as label,
-        {%- for name in carried %}
-        max({{ name }}) filter (where slot = 0) as {{ name }},
-        {%- endfor %}
-        {%- for level in levels %}
-        coalesce(max(positives) filter (where slot = {{ level }}), 0) as sid_l{{ level }}_positives,
-        coalesce(max(mass) filter (where slot = {{ level }}), 0) as sid_l{{ level }}_watched,
-        {%- endfor %}
-        {%- for rank in ranks %}
-        coalesce(max(mass) filter (where slot = {{ 100 + rank }}), 0) as bubble_positive_mass_{{ rank }},
-        coalesce(max(watched_mass) filter (where slot = {{ 100 + rank }}), 0) as bubble_watched_mass_{{ rank }}{{ "," if not loop.last }}
-        {%- endfor %}
-    from hits
-    group by as_of_week, item_id, user_id
+        p.*,
+        greatest(
+            {%- for interest in interests %}
+            {{ vector_dot('cf_interest.interest_' ~ interest ~ '_factors', 'cf_clip.factors') }}{{ "," if not loop.last }}
+            {%- endfor %}
+        ) as cf_interest_max_dot,
+        greatest(
+            {%- for interest in interests %}
+            {{ vector_cosine('cf_interest.interest_' ~ interest ~ '_factors', 'cf_clip.factors') }}{{ "," if not loop.last }}
+            {%- endfor %}
+        ) as cf_interest_max_cosine
+    from with_cf_clip as p
+    left join {{ ref('int_cf_user_interest_vectors') }} as cf_interest
+        on p.as_of_week = cf_interest.as_of_week and p.user_id = cf_interest.user_id
+    left join {{ ref('ml_user_item_factors') }} as cf_clip
+        on p.as_of_week = cf_clip.as_of_week and p.item_id = cf_clip.entity_id and cf_clip.side = 'clip'
 )
 
+
+{%- set previous.step = 'with_cf_interest' %}
+
+
 select
-    p.as_of_week,
-    p.item_id,
-    p.user_id,
-    w.is_target_week,
-    p.label,
+    as_of_week,
+    item_id,
+    user_id,
+    is_target_week,
+    label,
     {%- for name in carried %}
-    p.{{ name }},
+    {{ name }},
     {%- endfor %}
     {%- for kind in kinds %}
-    {{ vector_cosine('c.embedding', kind ~ '.embedding') }} as cos_{{ kind }},
+    cos_{{ kind }},
     {%- endfor %}
     {%- for level in levels %}
-    p.sid_l{{ level }}_positives,
-    p.sid_l{{ level }}_watched,
+    sid_l{{ level }}_positives,
+    sid_l{{ level }}_watched,
     {%- endfor %}
-    {% for rank in ranks %}p.bubble_positive_mass_{{ rank }}{{ " + " if not loop.last }}{% endfor %} as bubble_positive_mass,
-    {% for rank in ranks %}p.bubble_watched_mass_{{ rank }}{{ " + " if not loop.last }}{% endfor %} as bubble_watched_mass,
-    {{ vector_dot('cf_user.factors', 'cf_author.factors') }} as cf_author_dot,
-    {{ vector_cosine('cf_user.factors', 'cf_author.factors') }} as cf_author_cosine,
-    {{ vector_dot('cf_user.recent_factors', 'cf_author.factors') }} as cf_recent_author_dot,
-    {{ vector_cosine('cf_user.recent_factors', 'cf_author.factors') }} as cf_recent_author_cosine,
-    sqrt({{ vector_dot('cf_user.factors', 'cf_user.factors') }}) as cf_user_norm,
-    {{ vector_dot('cf_item_user.factors', 'cf_clip.factors') }} as cf_clip_dot,
-    {{ vector_cosine('cf_item_user.factors', 'cf_clip.factors') }} as cf_clip_cosine,
-    {{ vector_dot('cf_item_user.factors', 'cf_author_clips.factors') }} as cf_author_clips_dot,
-    {{ vector_cosine('cf_item_user.factors', 'cf_author_clips.factors') }} as cf_author_clips_cosine,
-    greatest(
-        {%- for interest in interests %}
-        {{ vector_dot('cf_interest.interest_' ~ interest ~ '_factors', 'cf_clip.factors') }}{{ "," if not loop.last }}
-        {%- endfor %}
-    ) as cf_interest_max_dot,
-    greatest(
-        {%- for interest in interests %}
-        {{ vector_cosine('cf_interest.interest_' ~ interest ~ '_factors', 'cf_clip.factors') }}{{ "," if not loop.last }}
-        {%- endfor %}
-    ) as cf_interest_max_cosine
-from by_pair as p
-inner join {{ ref('int_feature_as_of_weeks') }} as w on p.as_of_week = w.as_of_week
-left join {{ ref('ranker_clips') }} as c on p.as_of_week = c.as_of_week and p.item_id = c.item_id
-{%- for kind in kinds %}
-left join {{ ref('ml_user_content_profiles') }} as {{ kind }}
-    on p.as_of_week = {{ kind }}.as_of_week and p.user_id = {{ kind }}.user_id
-    and {{ kind }}.profile_kind = '{{ kind }}'
-{%- endfor %}
-left join {{ ref('int_cf_user_vectors') }} as cf_user
-    on p.as_of_week = cf_user.as_of_week and p.user_id = cf_user.user_id
-left join {{ ref('int_cf_author_vectors') }} as cf_author
-    on p.as_of_week = cf_author.as_of_week and c.author_id = cf_author.author_id
-left join {{ ref('ml_user_item_factors') }} as cf_item_user
-    on p.as_of_week = cf_item_user.as_of_week and p.user_id = cf_item_user.entity_id
-    and cf_item_user.side = 'user'
-left join {{ ref('ml_user_item_factors') }} as cf_clip
-    on p.as_of_week = cf_clip.as_of_week and p.item_id = cf_clip.entity_id and cf_clip.side = 'clip'
-left join {{ ref('ml_user_item_factors') }} as cf_author_clips
-    on p.as_of_week = cf_author_clips.as_of_week and c.author_id = cf_author_clips.entity_id
-    and cf_author_clips.side = 'author'
-left join {{ ref('int_cf_user_interest_vectors') }} as cf_interest
-    on p.as_of_week = cf_interest.as_of_week and p.user_id = cf_interest.user_id
+    {% for rank in ranks %}bubble_positive_mass_{{ rank }}{{ " + " if not loop.last }}{% endfor %} as bubble_positive_mass,
+    {% for rank in ranks %}bubble_watched_mass_{{ rank }}{{ " + " if not loop.last }}{% endfor %} as bubble_watched_mass,
+    {%- for name in cf_author_features + cf_clip_features + cf_interest_features %}
+    {{ name }}{{ "," if not loop.last }}
+    {%- endfor %}
+from {{ previous.step }}
