@@ -22,8 +22,8 @@ from vklsvd.collaborative.factors import (
 from vklsvd.collaborative.groups import Interests, author_clip_vectors, nearest_interest
 from vklsvd.errors import VklsvdError
 from vklsvd.io.arrow import vectors
-from vklsvd.retrieval.exact import exact_top_k
-from vklsvd.retrieval.inner_product import planned_top_k_inner_product, top_k_inner_product
+from vklsvd.retrieval.exact import exact_top_k, top_k_inner_product
+from vklsvd.retrieval.inner_product import planned_top_k_inner_product
 
 PARAMS = AlsParams(factors=4, regularization=0.1, alpha=2.0, iterations=15, seed=3, warm_iterations=3)
 

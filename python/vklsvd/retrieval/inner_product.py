@@ -2,10 +2,11 @@
 
 Appending sqrt(M² - |b|²) to every base vector (M: the largest base norm) gives all of them the norm M,
 and a zero to every query leaves its products unchanged, so the cosine order of the augmented vectors
-is the inner-product order of the originals (Bachrach et al., 2014). The exact search is
-`exact.exact_top_k` (bounded blocks, ties broken by the smaller base id); the planned search indexes the
-augmented vectors with HNSW (`hnsw.build_index`, cosine space) and lets `hnsw.plan_search` choose its ef
-on a sample of the queries, or exact search when no ef reaches the target recall.
+is the inner-product order of the originals (Bachrach et al., 2014). The exact search needs no
+augmentation (`exact.top_k_inner_product`: implicit's top-k, ties broken by the smaller base id); the
+planned search indexes the augmented vectors with HNSW (`hnsw.build_index`, cosine space) and lets
+`hnsw.plan_search` choose its ef on a sample of the queries, or exact search when no ef reaches the
+target recall.
 """
 
 from __future__ import annotations
@@ -13,38 +14,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from implicit.utils import augment_inner_product_matrix
 
 from vklsvd.id_map import IdMap
 from vklsvd.retrieval import hnsw
-from vklsvd.retrieval.exact import exact_top_k
+from vklsvd.retrieval.exact import top_k_inner_product
 from vklsvd.sampling import seeded_subsample
 
 Found = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def augmented_base(base: np.ndarray) -> np.ndarray:
-    """Base vectors with the extra coordinate that gives every one the largest norm."""
-    norms = np.linalg.norm(base.astype(np.float64), axis=1)
-    largest = float(norms.max()) if norms.size else 0.0
-    largest = largest if largest > 0 else 1.0
-    extra = np.sqrt(np.maximum(largest**2 - norms**2, 0.0))
-    return np.hstack([base.astype(np.float64), extra[:, None]]).astype(np.float32)
-
-
-def top_k_inner_product(
-    query_ids: np.ndarray,
-    queries: np.ndarray,
-    base_ids: np.ndarray,
-    base: np.ndarray,
-    k: int,
-    threads: int = 1,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """For each query, the k base rows of largest inner product. Returns flat (query_id, base_id,
-    inner product, rank) ordered by query then rank, as `exact_top_k` does."""
-    query_out, base_out, _, ranks = exact_top_k(
-        query_ids, augmented_queries(queries), base_ids, augmented_base(base), k, threads=threads
-    )
-    return query_out, base_out, _products(queries, query_ids, query_out, base, base_ids, base_out), ranks
+    """Base vectors with the extra coordinate that gives every one the largest norm (`implicit`'s
+    augmentation, in float64); a base of zero vectors gets norm 1, so a cosine index has no zero vector."""
+    if base.shape[0] == 0:
+        return np.zeros((0, base.shape[1] + 1), np.float32)
+    largest, augmented = augment_inner_product_matrix(base.astype(np.float64))
+    if largest == 0:
+        augmented[:, -1] = 1.0
+    return augmented.astype(np.float32)
 
 
 def augmented_queries(queries: np.ndarray) -> np.ndarray:
