@@ -32,6 +32,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from vklsvd.id_map import IdMap
 from vklsvd.io.arrow import arrow_schema, column, row_count, stream_batches
 from vklsvd.io.artifacts import write_atomically
 from vklsvd.ranking.metrics import ranked_ndcg
@@ -80,11 +81,11 @@ def target_ndcg(
     """Mean NDCG@k over target clips with a positive user: each clip's candidates ranked by score, the
     ideal DCG from all of the clip's positive users (candidates or not); a clip without candidates
     scores 0."""
-    ranked_clips = np.unique(items)
-    known = dict.fromkeys(ranked_clips.tolist(), 0) | positives
-    n_relevant = np.array([known[clip] for clip in ranked_clips.tolist()], dtype=np.int64)
+    positive_clips = np.fromiter(positives, dtype=np.int64, count=len(positives))
+    positive_users = np.fromiter(positives.values(), dtype=np.int64, count=len(positives))
+    n_relevant = IdMap.of(positive_clips).gather(positive_users, np.unique(items), fill=0).astype(np.int64)
     clips, values = ranked_ndcg(items, scores, relevant, k, n_relevant=n_relevant)
-    of_positive = np.isin(clips, np.fromiter(positives, dtype=np.int64, count=len(positives)))
+    of_positive = np.isin(clips, positive_clips)
     return float(values[of_positive].sum() / len(positives)) if positives else float("nan")
 
 

@@ -12,7 +12,7 @@ import pyarrow as pa
 from vklsvd.constants import PROFILE_WEIGHTS
 from vklsvd.content import bubbles, semantic_ids
 from vklsvd.content.interests import multi_interest_profiles
-from vklsvd.content.profiles import ProfileAccumulator, Profiles
+from vklsvd.content.profiles import FixedPointClips, ProfileAccumulator, Profiles
 from vklsvd.errors import VklsvdError
 from vklsvd.io.arrow import column, one_row, vector_array, vector_type, vectors
 from vklsvd.progress import Progress
@@ -45,14 +45,14 @@ def user_content_profiles(
     if users_per_chunk < 1:
         raise VklsvdError(f"profile_users_per_chunk must be at least 1, got {users_per_chunk}")
     user_ids = np.unique(column(users, "user_id", np.uint32))
-    item_ids = column(embeddings, "item_id", np.uint32)
     item_embeddings = vectors(embeddings, "embedding")
+    clips = FixedPointClips.of(column(embeddings, "item_id", np.uint32), item_embeddings)
     weeks = column(as_of_weeks, "as_of_week", np.int64).tolist()
     progress = Progress("user content profiles", "history rows")
     parts = []
     for first in range(0, user_ids.size, users_per_chunk):
         chunk = user_ids[first : first + users_per_chunk]
-        accumulator = ProfileAccumulator(chunk, item_ids, item_embeddings, weeks, PROFILE_WEIGHTS)
+        accumulator = ProfileAccumulator(chunk, clips, weeks, PROFILE_WEIGHTS)
         for batch in history_of_users(int(chunk[0]), int(chunk[-1])):
             accumulator.add(batch)
             progress.advance(batch.num_rows)

@@ -58,34 +58,44 @@ class Profiles:
     embedding: np.ndarray  # float32 [users, dim], unit rows
 
 
+@dataclass(frozen=True)
+class FixedPointClips:
+    """The clips' embeddings as exact fixed-point integers (`fixed_point_embeddings`), one row per id of
+    `ids` (ascending): prepared once and shared by every chunk of users a profile pass sums."""
+
+    ids: IdMap
+    embeddings: np.ndarray
+
+    @classmethod
+    def of(cls, item_ids: np.ndarray, embeddings: np.ndarray) -> FixedPointClips:
+        order = np.argsort(item_ids, kind="stable")
+        ordered = np.asarray(item_ids, dtype=np.uint32)[order]
+        if ordered.size > 1 and np.any(ordered[1:] == ordered[:-1]):
+            raise VklsvdError("item embeddings list some item_id more than once")
+        return cls(IdMap.of_sorted(ordered), fixed_point_embeddings(np.asarray(embeddings)[order]))
+
+
 class ProfileAccumulator:
-    """Exact weighted sums of item embeddings per (kind, as-of period, user), fed batch by batch.
+    """Exact weighted sums of clip embeddings per (kind, as-of period, user), fed batch by batch.
 
     `weight_columns` maps a profile kind to the batch column that weighs an event for it (a kind ignores
-    events of weight <= 0). Events of users outside `user_ids`, of clips without an embedding and of weeks
+    events of weight <= 0). Events of users outside `user_ids`, of clips outside `clips` and of weeks
     on or after the last as-of week are ignored.
     """
 
     def __init__(
         self,
         user_ids: np.ndarray,
-        item_ids: np.ndarray,
-        embeddings: np.ndarray,
+        clips: FixedPointClips,
         as_of_weeks: Iterable[int],
         weight_columns: Mapping[str, str],
     ) -> None:
-        self.user_ids = np.unique(np.asarray(user_ids, dtype=np.uint32))
-        order = np.argsort(item_ids, kind="stable")
-        self.item_ids = np.asarray(item_ids, dtype=np.uint32)[order]
-        if np.unique(self.item_ids).size != self.item_ids.size:
-            raise VklsvdError("item embeddings list some item_id more than once")
-        self.embeddings = fixed_point_embeddings(np.asarray(embeddings)[order])
+        self.users = IdMap.of_sorted(np.unique(np.asarray(user_ids, dtype=np.uint32)))
+        self.clips = clips
         self.as_of_weeks = np.unique(np.asarray(list(as_of_weeks), dtype=np.int64))
         self.weight_columns = dict(weight_columns)
-        self.user_map, self.item_map = IdMap.of_sorted(self.user_ids), IdMap.of_sorted(self.item_ids)
-        shape = (self.as_of_weeks.size, self.user_ids.size)
-        dim = self.embeddings.shape[1] if self.embeddings.ndim == 2 else 0
-        self.sums = {kind: np.zeros((*shape, dim), dtype=np.int64) for kind in self.weight_columns}
+        shape = (self.as_of_weeks.size, self.users.size)
+        self.sums = {kind: np.zeros((*shape, self.dim), dtype=np.int64) for kind in self.weight_columns}
         self.events_per_slot = {kind: np.zeros(shape, dtype=np.int64) for kind in self.weight_columns}
         self._marks = np.zeros(shape[0] * shape[1], dtype=bool)
         self._renumber = np.zeros(shape[0] * shape[1], dtype=np.int64)
@@ -93,7 +103,7 @@ class ProfileAccumulator:
 
     @property
     def dim(self) -> int:
-        return int(self.embeddings.shape[1]) if self.embeddings.ndim == 2 else 0
+        return int(self.clips.embeddings.shape[1]) if self.clips.embeddings.ndim == 2 else 0
 
     def add(self, batch: pa.RecordBatch | pa.Table) -> None:
         """Add a batch with columns user_id, item_id, week and every weight column."""
@@ -101,11 +111,11 @@ class ProfileAccumulator:
         missing = [name for name in names if name not in batch.schema.names]
         if missing:
             raise VklsvdError(f"history batch lacks column(s) {missing}; it has {batch.schema.names}")
-        user = self.user_map.rows(_numpy(batch, "user_id", np.uint32))
-        item = self.item_map.rows(_numpy(batch, "item_id", np.uint32))
+        user = self.users.rows(_numpy(batch, "user_id", np.uint32))
+        item = self.clips.ids.rows(_numpy(batch, "item_id", np.uint32))
         period = np.searchsorted(self.as_of_weeks, _numpy(batch, "week", np.int64), side="right")
         usable = (user >= 0) & (item >= 0) & (period < self.as_of_weeks.size)
-        slot = period * self.user_ids.size + user
+        slot = period * self.users.size + user
         for kind, name in self.weight_columns.items():
             weight = fixed_point_weights(_numpy(batch, name, np.float64))
             keep = usable & (weight > 0)
@@ -121,16 +131,16 @@ class ProfileAccumulator:
         self._renumber[touched] = np.arange(touched.size)
         local = self._renumber[slot]
         matrix = sp.csr_matrix(
-            (weight, (local, item)), shape=(touched.size, self.item_ids.size), dtype=np.int64
+            (weight, (local, item)), shape=(touched.size, self.clips.ids.size), dtype=np.int64
         )
-        self.sums[kind].reshape(-1, self.dim)[touched] += matrix @ self.embeddings
+        self.sums[kind].reshape(-1, self.dim)[touched] += matrix @ self.clips.embeddings
         self.events_per_slot[kind].reshape(-1)[touched] += np.bincount(local, minlength=touched.size)
 
     def profiles(self) -> Iterator[Profiles]:
         """Profiles of every as-of week (ascending) and kind: users with positive weight before the week."""
         for kind in self.weight_columns:
-            running = np.zeros((self.user_ids.size, self.dim), dtype=np.int64)
-            events = np.zeros(self.user_ids.size, dtype=np.int64)
+            running = np.zeros((self.users.size, self.dim), dtype=np.int64)
+            events = np.zeros(self.users.size, dtype=np.int64)
             for index, as_of_week in enumerate(self.as_of_weeks.tolist()):
                 running += self.sums[kind][index]
                 events += self.events_per_slot[kind][index]
@@ -140,7 +150,7 @@ class ProfileAccumulator:
                 yield Profiles(
                     as_of_week,
                     kind,
-                    self.user_ids[present[nonzero]],
+                    self.users.sorted_ids[present[nonzero]],
                     vectors[nonzero].astype(np.float32),
                 )
 
@@ -164,7 +174,8 @@ def weighted_mean_profiles(
     Events whose item has no embedding or whose weight is not positive are ignored; users left with
     no usable event get no profile. Returns (sorted unique user ids, profiles [n_users, dim]).
     """
-    accumulator = ProfileAccumulator(user_ids, embedding_item_ids, embeddings, [1], {"weighted": "weight"})
+    clips = FixedPointClips.of(embedding_item_ids, embeddings)
+    accumulator = ProfileAccumulator(user_ids, clips, [1], {"weighted": "weight"})
     accumulator.add(
         pa.table(
             {
