@@ -278,3 +278,30 @@ def test_readme_exploration_queries_run_and_return_rows(validation_build: Build)
     assert len(queries) >= 7
     for sql in queries:
         assert validation_build.query(sql), f"the README's query returned no rows:\n{sql}"
+
+
+def test_every_ranker_column_is_in_the_catalogue_of_column_families(validation_build: Build) -> None:
+    """ranker_pairs' generated column names can be found: each matches exactly one family of
+    `config.meta.column_families` in its yml, whose file exists and holds the family's search fragment."""
+    import re
+
+    import yaml
+
+    document = yaml.safe_load((PROJECT_DIR / "models/7_ranker/_ranker__models.yml").read_text())
+    (model,) = [entry for entry in document["models"] if entry["name"] == "ranker_pairs"]
+    families = model["config"]["meta"]["column_families"]
+    for family in families:
+        source = PROJECT_DIR / family["made_in"]
+        assert source.is_file() and family["search"] in source.read_text(), family
+    columns = [
+        name
+        for (name,) in validation_build.query(
+            "select column_name from information_schema.columns where table_name = 'ranker_pairs'"
+        )
+    ]
+    assert len(columns) > 100
+    for name in columns:
+        matching = [family["pattern"] for family in families if re.fullmatch(family["pattern"], name)]
+        assert len(matching) == 1, (name, matching)
+    # a name nobody documented is caught
+    assert not any(re.fullmatch(family["pattern"], "w_new_feature") for family in families)
