@@ -345,22 +345,3 @@ def test_ablation_without_families_reads_no_pairs() -> None:
         params=default_ranker_params(n_estimators=5), trees=5, threads=1, saved=None, max_pairs=1, seed=0,
     )  # fmt: skip
     assert scores == {}
-
-
-def test_cut_points_come_from_a_seeded_sample_beyond_sketch_rows() -> None:
-    """Beyond `sketch_rows` training rows the bins' cut points come from a sample of that many rows: the
-    same cut points every time, a sample of the selected rows only, and the fit still learns."""
-    from vklsvd.ranking.ranker import quantile_reference, read_training_pairs
-
-    table = _pairs(0)
-    params = default_ranker_params(n_estimators=20, early_stopping_rounds=5, sketch_rows=1000)
-    pairs = read_training_pairs(table.to_batches(max_chunksize=500), table.schema, table.num_rows, params)
-    pairs.select(~pairs.holdout)
-    first, again = quantile_reference(pairs, params, 2), quantile_reference(pairs, params, 2)
-    assert first is not None and again is not None and first.num_row() == 1000
-    for left, right in zip(first.get_quantile_cut(), again.get_quantile_cut(), strict=True):
-        assert np.array_equal(left, right)
-    whole = default_ranker_params(sketch_rows=int((~pairs.holdout).sum()))
-    assert quantile_reference(pairs, whole, 2) is None  # as few rows as the sample: sketched whole
-    trained = _train(table, params)
-    assert trained.holdout_week == 21 and trained.train_ndcg > 0.8

@@ -155,7 +155,6 @@
     'subsample': ('positive', none, 1),
     'colsample_bytree': ('positive', none, 1),
     'max_bin': ('int', 2, none),
-    'sketch_rows': ('int', 1000, none),
   }) }}
 {% endmacro %}
 

@@ -42,9 +42,7 @@ NON_FEATURES = frozenset(
 class RankerParams:
     """XGBoost settings; the values come from the var `ranker_params` (plus `sample_seed` and the NDCG
     depth `list_size`), so this class has no defaults of its own. `n_estimators` is the most trees;
-    `early_stopping_rounds` rounds without a better held-out `stopping_metric` stop the first fit.
-    `sketch_rows`: beyond this many training rows, the histogram's cut points (`max_bin` per feature)
-    come from a seeded sample of this many rows (`quantile_reference`)."""
+    `early_stopping_rounds` rounds without a better held-out `stopping_metric` stop the first fit."""
 
     objective: str
     n_estimators: int
@@ -55,7 +53,6 @@ class RankerParams:
     subsample: float
     colsample_bytree: float
     max_bin: int
-    sketch_rows: int
     seed: int
     eval_at: int
 
@@ -369,30 +366,11 @@ def fit_ranker(
     return fit_all_pairs(pairs, params, threads, params.n_estimators if trees is None else trees)
 
 
-def quantile_reference(
-    pairs: TrainingPairs, params: RankerParams, threads: int
-) -> xgb.QuantileDMatrix | None:
-    """The histogram's cut points sketched from a seeded sample of `params.sketch_rows` of the selected
-    rows, for the training matrix to be binned against (`ref=`); None when the rows are that few or
-    fewer (XGBoost sketches them all). Sketching is a pass of its own over every row: 26 s of the 86 s
-    fit at 20,000 users (2 M pairs); a quantile from 262,144 rows is within about 0.1 % of its rank,
-    finer than a bin of 256."""
-    selected = pairs.order
-    if selected.size <= params.sketch_rows:
-        return None
-    drawn = np.random.default_rng(params.seed).choice(selected, params.sketch_rows, replace=False)
-    sample = pairs.restricted(np.sort(drawn))
-    sample.select(None)
-    return xgb.QuantileDMatrix(sample, max_bin=params.max_bin, nthread=threads)
-
-
 def fit_all_pairs(pairs: TrainingPairs, params: RankerParams, threads: int, trees: int) -> TrainedRanker:
     """`trees` trees on every pair; the calibration is fitted in sample (optimistic, but monotone all the
     same) and there is no held-out NDCG."""
     pairs.select(None)
-    data = xgb.QuantileDMatrix(
-        pairs, ref=quantile_reference(pairs, params, threads), max_bin=params.max_bin, nthread=threads
-    )
+    data = xgb.QuantileDMatrix(pairs, max_bin=params.max_bin, nthread=threads)
     labels, query_ids = pairs.sorted_labels_and_queries()
     progress = Progress("ranker training", "trees", trees)
     booster = xgb.train(
@@ -416,9 +394,7 @@ def fit_with_holdout(pairs: TrainingPairs, params: RankerParams, threads: int) -
     0.1924 on the demo's candidates, within the noise of 238 clips; benchmarks/results/ranker_settings/)."""
     holdout_week = int(pairs.weeks[pairs.holdout].max())
     pairs.select(~pairs.holdout)
-    fit = xgb.QuantileDMatrix(
-        pairs, ref=quantile_reference(pairs, params, threads), max_bin=params.max_bin, nthread=threads
-    )
+    fit = xgb.QuantileDMatrix(pairs, max_bin=params.max_bin, nthread=threads)
     labels, query_ids = pairs.sorted_labels_and_queries()
     pairs.select(pairs.holdout)
     evaluation = xgb.QuantileDMatrix(pairs, ref=fit, max_bin=params.max_bin, nthread=threads)
@@ -559,7 +535,6 @@ __all__ = [
     "fit_with_holdout",
     "load_ranker",
     "load_saved_ranker",
-    "quantile_reference",
     "read_training_pairs",
     "save_ranker",
     "score_pair_batches",
