@@ -29,10 +29,16 @@ window
     running as (partition by {{ keys | join(', ') }} order by period rows between unbounded preceding and current row)
 {%- endmacro %}
 
+{#- The last as-of week whose totals the row of `alias` holds: its key's next period, or every later week
+    (the largest int) on the key's last period. Written with coalesce rather than `next_period is null
+    or ...`, because DuckDB plans an `or` in a left join's condition as a nested-loop join
+    (ranker_pair_features left-joins its lookups). -#}
+{% macro as_of_row_end(alias) -%}
+  coalesce({{ alias }}.next_period, 2147483647)
+{%- endmacro %}
+
 {#- True on the row of `alias` (from as_of_running_totals) that holds the totals of the weeks before
-    `as_of_week`. A key's last period (next_period null) holds them for every later week; written with
-    coalesce to the largest int rather than `next_period is null or ...`, because DuckDB plans an `or` in a
-    left join's condition as a nested-loop join (ranker_pair_features left-joins its lookups). -#}
+    `as_of_week`. -#}
 {% macro as_of_row(alias, as_of_week) -%}
-  ({{ alias }}.period < {{ as_of_week }} and coalesce({{ alias }}.next_period, 2147483647) >= {{ as_of_week }})
+  ({{ alias }}.period < {{ as_of_week }} and {{ as_of_row_end(alias) }} >= {{ as_of_week }})
 {%- endmacro %}

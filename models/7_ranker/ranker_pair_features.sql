@@ -100,7 +100,7 @@ with_sid_l{{ level }} as (
         select t.*
         from {{ ref('int_user_semantic_prefix_periods') }} as t
         cross join first_as_of_week as f
-        where t.level = {{ level }} and coalesce(t.next_period, 2147483647) >= f.week
+        where t.level = {{ level }} and {{ as_of_row_end('t') }} >= f.week
     ) as u
         on p.user_id = u.user_id and p.prefix_{{ level }} = u.prefix and {{ as_of_row('u', 'p.as_of_week') }}
 ),
@@ -118,7 +118,7 @@ with_bubble_{{ rank }} as (
         select t.*
         from {{ ref('int_user_bubble_periods') }} as t
         cross join first_as_of_week as f
-        where coalesce(t.next_period, 2147483647) >= f.week
+        where {{ as_of_row_end('t') }} >= f.week
     ) as u
         on p.user_id = u.user_id and p.component_{{ rank }} = u.component and {{ as_of_row('u', 'p.as_of_week') }}
 ),
