@@ -13,7 +13,7 @@ user vector with the ALS factor of the clip's author, as of the target week
 (`ml_user_author_factors`):
 
 - **ALS factor**: the user's own factor (whole history);
-- **recent fold-in**: the user's engagement of the last `cf_recent_weeks` weeks folded into the factor
+- **recent fold-in**: the user's engagement of the last `cf_params.recent_weeks` weeks folded into the factor
   space by one least-squares step (side `user_recent`);
 - **mean of author factors, recent / all weeks**: the confidence-weighted mean of the factors of the
   authors the user engaged with (recent weeks / the whole history), the usual cheap alternative to
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import platform
 import sys
 from pathlib import Path
@@ -39,7 +40,7 @@ from vklsvd.io.artifacts import write_atomically
 from vklsvd.ranking.metrics import ndcg_at_k
 
 SEED = 0
-ALS_SETTINGS = ("cf_factors", "cf_regularization", "cf_alpha", "cf_iterations", "cf_recent_weeks")
+ALS_SETTINGS = ("factors", "regularization", "alpha", "iterations", "recent_weeks")  # of var cf_params
 
 
 def _rows_in(sorted_ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -92,7 +93,8 @@ def measure(warehouse: Path) -> tuple[dict[str, float], dict[str, float], dict[s
     con = duckdb.connect(str(warehouse), read_only=True)
     settings = dict(con.execute("select name, value from run_vars").fetchall())
     week, k = int(settings["target_week"]), int(settings["list_size"])
-    recent = int(settings["cf_recent_weeks"])
+    collaborative = json.loads(settings["cf_params"])
+    recent = int(collaborative["recent_weeks"])
     pairs = con.execute(
         """select distinct c.item_id, c.user_id, k.author_id, s.score
            from candidates as c
@@ -154,7 +156,7 @@ def measure(warehouse: Path) -> tuple[dict[str, float], dict[str, float], dict[s
             per_clip.append(ndcg_at_k(users[start:end][order].tolist(), relevant[item], k))
         ndcg[name] = float(np.mean(per_clip))
         coverage[name] = float(np.mean(~np.isnan(values))) if "random" not in name else 1.0
-    settings_line = ", ".join(f"{name}={settings[name]}" for name in ALS_SETTINGS)
+    settings_line = ", ".join(f"cf_params.{name}={collaborative[name]}" for name in ALS_SETTINGS)
     sizes = {"pairs": int(items.size), "clips": n_clips, "scored_clips": len(per_clip), "users": int(n_users)}
     return ndcg, coverage, sizes, settings_line
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import yaml
 from vklsvd.dbt_invocation import dbt_command, dbt_environment
 from vklsvd.ranking.ranker import RankerParams
 from vklsvd.retrieval.hnsw import HnswParams
+from vklsvd.settings import stage_settings
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -87,19 +89,15 @@ def project_vars() -> dict[str, Any]:
 def default_ranker_params(**overrides: Any) -> RankerParams:
     """RankerParams as a default build makes them (var ranker_params, sample_seed, list_size)."""
     project = project_vars()
-    settings = {**project["ranker_params"], "seed": project["sample_seed"], "eval_at": project["list_size"]}
-    return RankerParams(**{**settings, **overrides})
+    params = stage_settings(
+        RankerParams, "ranker_params", project["ranker_params"], seed=project["sample_seed"],
+        eval_at=project["list_size"],
+    )  # fmt: skip
+    return dataclasses.replace(params, **overrides)
 
 
 def default_hnsw_params(**overrides: Any) -> HnswParams:
-    """HnswParams as a default build makes them (the hnsw_* vars and sample_seed)."""
+    """HnswParams as a default build makes them (var hnsw_params and sample_seed)."""
     project = project_vars()
-    settings = {
-        "m": project["hnsw_m"],
-        "ef_construction": project["hnsw_ef_construction"],
-        "ef_search": project["hnsw_ef_search"],
-        "seed": project["sample_seed"],
-        "target_recall": project["hnsw_target_recall"],
-        "max_ef_search": project["hnsw_max_ef_search"],
-    }
-    return HnswParams(**{**settings, **overrides})
+    params = stage_settings(HnswParams, "hnsw_params", project["hnsw_params"], seed=project["sample_seed"])
+    return dataclasses.replace(params, **overrides)

@@ -100,7 +100,16 @@ def _fails_with(build: Build, variables: dict, *fragments: str) -> str:
             {"candidate_k": {"hnsw": 100}},
             ["var candidate_k must map every candidate source"],
         ),
-        (lambda root: None, {"gmm_covariance": "ful"}, ["var gmm_covariance must be one of ['full'"]),
+        (
+            lambda root: None,
+            {"bubble_params": {**project_vars()["bubble_params"], "covariance": "ful"}},
+            ["var bubble_params.covariance must be one of ['full'"],
+        ),
+        (
+            lambda root: None,
+            {"hnsw_params": {"m": 32}},
+            ["var hnsw_params: unknown key(s) [], missing key(s) ['profile_kinds', 'ef_construction'"],
+        ),
         (
             lambda root: None,
             {"feature_ablation": "yes"},
@@ -108,8 +117,8 @@ def _fails_with(build: Build, variables: dict, *fragments: str) -> str:
         ),
         (
             lambda root: None,
-            {"semantic_id_sizes": [64, 0]},
-            ["var semantic_id_sizes must be a non-empty list"],
+            {"semantic_id_params": {**project_vars()["semantic_id_params"], "sizes": [64, 0]}},
+            ["var semantic_id_params.sizes must be a non-empty list"],
         ),
         (lambda root: None, {"submission_path": "out/sub.csv"}, ["var submission_path must name a .parquet"]),
         (lambda root: None, {"positive_signals": ["like", "likes"]}, ["unknown signal 'likes'"]),
@@ -131,6 +140,7 @@ def _fails_with(build: Build, variables: dict, *fragments: str) -> str:
         "ranker_rate_zero",
         "candidate_source_missing",
         "covariance_misspelt",
+        "stage_settings_partial",
         "switch_not_boolean",
         "codebook_size_zero",
         "submission_not_parquet",

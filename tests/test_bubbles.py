@@ -63,7 +63,7 @@ def test_components_capped_by_distinct_items_and_bad_arguments() -> None:
     assert (
         fit_mixture(two, n_components=5, covariance_type="diag", seed=0, **FIT_LIMITS).model.n_components == 2
     )
-    with pytest.raises(VklsvdError, match="gmm_covariance"):
+    with pytest.raises(VklsvdError, match=r"bubble_params\.covariance"):
         fit_mixture(two, n_components=2, covariance_type="diagonal", seed=0, **FIT_LIMITS)
     with pytest.raises(VklsvdError, match="distinct"):
         fit_mixture(two[:1], n_components=2, covariance_type="diag", seed=0, **FIT_LIMITS)

@@ -116,8 +116,7 @@ def test_hnsw_steps_match_exact_search_end_to_end(tmp_path: Path) -> None:
     profiles, interests, clips, targets = _hnsw_inputs(9, n_users)
     description = build_user_hnsw_index(
         profiles, interests, targets,
-        kinds=["watched"], k=k, overfetch=3, params=default_hnsw_params(seed=1),
-        recall_queries=50, artifacts_dir=tmp_path / "artifacts",
+        k=k, params=default_hnsw_params(seed=1, recall_queries=50), artifacts_dir=tmp_path / "artifacts",
     )  # fmt: skip
     row = description.to_pylist()[0]
     assert row["n_vectors"] == n_users + n_users // 2 * 2  # negative profiles are not indexed
@@ -145,12 +144,11 @@ def test_hnsw_falls_back_to_exact_search_when_no_ef_reaches_the_target(tmp_path:
     profiles, interests, clips, targets = _hnsw_inputs(10, n_users)
     # recall 1.0 is out of reach of an index with one link per node searched at ef = k
     params = default_hnsw_params(
-        m=2, ef_construction=4, ef_search=1, max_ef_search=1, target_recall=1.0, seed=1
+        m=2, ef_construction=4, ef_search=1, max_ef_search=1, target_recall=1.0, seed=1, recall_queries=50
     )
     description = build_user_hnsw_index(
         profiles, interests, targets,
-        kinds=["watched"], k=k, overfetch=3, params=params,
-        recall_queries=50, artifacts_dir=tmp_path / "artifacts",
+        k=k, params=params, artifacts_dir=tmp_path / "artifacts",
     )  # fmt: skip
     row = description.to_pylist()[0]
     assert row["search"] == "exact" and row["hnsw_recall_at_k"] < 1.0 and row["recall_at_k"] == 1.0
@@ -174,7 +172,7 @@ def test_each_as_of_week_searches_its_own_index(tmp_path: Path) -> None:
     both_profiles = pa.concat_tables([profiles, _as_of(profiles, 24, early(profiles))])
     both_interests = pa.concat_tables([interests, _as_of(interests, 24, early(interests))])
     both_targets = pa.concat_tables([targets, _as_of(targets, 24)])
-    kwargs = dict(kinds=["watched"], k=k, overfetch=3, params=default_hnsw_params(seed=1), recall_queries=50)
+    kwargs = dict(k=k, params=default_hnsw_params(seed=1, recall_queries=50))
     description = build_user_hnsw_index(
         both_profiles, both_interests, both_targets, artifacts_dir=tmp_path / "both", **kwargs
     )

@@ -13,6 +13,7 @@ from vklsvd.collaborative.adapters import confidence, user_author_factors, user_
 from vklsvd.collaborative.bridge import bridge_inputs, fit_bridge
 from vklsvd.collaborative.factors import (
     AlsParams,
+    CollaborativeParams,
     confidence_matrix,
     fit_factors,
     fold_in_columns,
@@ -26,6 +27,14 @@ from vklsvd.retrieval.exact import exact_top_k, top_k_inner_product
 from vklsvd.retrieval.inner_product import planned_top_k_inner_product
 
 PARAMS = AlsParams(factors=4, regularization=0.1, alpha=2.0, iterations=15, seed=3, warm_iterations=3)
+
+
+def _collaborative(als: AlsParams = PARAMS, recent_weeks: int = 1) -> CollaborativeParams:
+    """cf_params around `als` (the engagement weights and the search bound are not read here)."""
+    return CollaborativeParams(
+        watch_weight=1.0, positive_weight=4.0, **als.__dict__, recent_weeks=recent_weeks,
+        bridge_regularization=0.1, exact_search_max_products=0,
+    )  # fmt: skip
 
 
 def _two_communities(n_users: int = 40, n_authors: int = 10) -> np.ndarray:
@@ -150,15 +159,17 @@ def test_fold_in_refuses_a_matrix_of_other_columns() -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"factors": 0}, "cf_factors"),
-        ({"iterations": 0}, "cf_iterations"),
-        ({"alpha": 0.0}, "cf_alpha"),
-        ({"warm_iterations": -1}, "cf_warm_iterations"),
+        ({"factors": 0}, "cf_params.factors"),
+        ({"iterations": 0}, "cf_params.iterations"),
+        ({"alpha": 0.0}, "cf_params.alpha"),
+        ({"warm_iterations": -1}, "cf_params.warm_iterations"),
     ],
 )
 def test_params_are_checked(changes: dict, message: str) -> None:
     with pytest.raises(VklsvdError, match=message):
         AlsParams(**{**PARAMS.__dict__, **changes})
+    with pytest.raises(VklsvdError, match=r"cf_params\.recent_weeks"):
+        _collaborative(recent_weeks=0)
 
 
 def test_confidence_matrix_sums_repeats_and_refuses_non_positive() -> None:
@@ -183,7 +194,7 @@ def _engagement(rows: list[tuple[int, int, int, float]]) -> pa.Table:
 def _factor_table(engagement: pa.Table, weeks: list[int], recent_weeks: int = 1) -> pa.Table:
     as_of = pa.table({"as_of_week": pa.array(weeks, pa.int32())})
     return user_author_factors(
-        engagement.to_batches(max_chunksize=3), as_of, params=PARAMS, recent_weeks=recent_weeks
+        engagement.to_batches(max_chunksize=3), as_of, params=_collaborative(recent_weeks=recent_weeks)
     )
 
 
@@ -227,7 +238,7 @@ def test_each_as_of_week_starts_from_the_previous_weeks_fit_unless_warm_iteratio
     alone = pa.table({"as_of_week": pa.array([3], pa.int32())})
 
     def table(weeks: pa.Table, params: AlsParams) -> pa.Table:
-        return user_author_factors(engagement.to_batches(), weeks, params=params, recent_weeks=1)
+        return user_author_factors(engagement.to_batches(), weeks, params=_collaborative(params))
 
     cold = AlsParams(**{**PARAMS.__dict__, "warm_iterations": 0})
     week_3 = pc.field("as_of_week") == 3
@@ -263,7 +274,7 @@ def test_bridge_learns_a_linear_map_and_reports_held_out_r2() -> None:
     assert noise.holdout_r2 < 0.1
     with pytest.raises(VklsvdError, match="no warm clip"):
         fit_bridge(inputs[:0], targets[:0], np.ones(0), regularization=0.1, seed=0)
-    with pytest.raises(VklsvdError, match="cf_bridge_regularization"):
+    with pytest.raises(VklsvdError, match=r"cf_params\.bridge_regularization"):
         fit_bridge(inputs, targets, np.ones(400), regularization=0.0, seed=0)
 
 
@@ -302,14 +313,14 @@ def test_planned_inner_product_search_is_exact_when_small_and_hnsw_beyond() -> N
     base_ids = rng.permutation(np.arange(10, 3010)).astype(np.uint32)
     query_ids = rng.permutation(np.arange(500, 540)).astype(np.uint32)  # in no particular order
     exact = top_k_inner_product(query_ids, queries, base_ids, base, 20)
-    params = default_hnsw_params(target_recall=0.9)
+    params = default_hnsw_params(target_recall=0.9, recall_queries=10)
     small, how = planned_top_k_inner_product(
-        query_ids, queries, base_ids, base, 20, params=params, recall_queries=10, max_exact_products=40 * 3000
+        query_ids, queries, base_ids, base, 20, params=params, max_exact_products=40 * 3000
     )
     assert how.exact and np.isnan(how.hnsw_recall)
     assert all(np.array_equal(a, b) for a, b in zip(small, exact, strict=True))
     large, how = planned_top_k_inner_product(
-        query_ids, queries, base_ids, base, 20, params=params, recall_queries=10, max_exact_products=0
+        query_ids, queries, base_ids, base, 20, params=params, max_exact_products=0
     )
     assert not how.exact and how.hnsw_recall >= 0.9 and how.ef >= params.ef_for(20)
     item, user, score, rank = large
@@ -392,7 +403,7 @@ def _two_tastes(week: int) -> pa.Table:
 def _item_factor_table() -> pa.Table:
     engagement, *tables = _item_world()
     return user_item_factors(
-        engagement.to_batches(max_chunksize=7), *tables, _two_tastes, params=PARAMS, bridge_regularization=0.1
+        engagement.to_batches(max_chunksize=7), *tables, _two_tastes, params=_collaborative()
     )
 
 
@@ -513,6 +524,5 @@ def test_a_clip_to_rank_without_metadata_is_an_error() -> None:
             unknown,
             no_authors,
             _two_tastes,
-            params=PARAMS,
-            bridge_regularization=0.1,
+            params=_collaborative(),
         )

@@ -102,7 +102,7 @@ def test_sql_and_python_share_the_dataset_facts() -> None:
     assert tuple(variables["dataset_signals"]) == SIGNALS
     assert tuple(variables["profile_kinds"]) == PROFILE_KINDS
     assert set(variables["positive_signals"]) <= set(SIGNALS)
-    assert set(variables["hnsw_profile_kinds"]) <= set(PROFILE_KINDS)
+    assert set(variables["hnsw_params"]["profile_kinds"]) <= set(PROFILE_KINDS)
 
 
 def test_every_var_is_read_and_has_one_default() -> None:

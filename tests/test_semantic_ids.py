@@ -7,8 +7,16 @@ import pyarrow as pa
 import pytest
 
 from vklsvd.content.adapters import fit_gmm_bubbles, fit_semantic_codebooks
+from vklsvd.content.bubbles import BubbleParams
 from vklsvd.content.profiles import l2_normalise
-from vklsvd.content.semantic_ids import encode, fit_codebooks, load_codebooks, prefix_keys, save_codebooks
+from vklsvd.content.semantic_ids import (
+    SemanticIdParams,
+    encode,
+    fit_codebooks,
+    load_codebooks,
+    prefix_keys,
+    save_codebooks,
+)
 from vklsvd.errors import VklsvdError
 from vklsvd.io.arrow import vector_array
 
@@ -93,12 +101,15 @@ def test_fitted_content_models_ignore_the_row_order_of_their_input(tmp_path: Pat
         folder.mkdir()
         if fit == "codebooks":
             description = fit_semantic_codebooks(
-                table, sizes=[8, 4], seed=1, max_fit_items=200, artifacts_dir=folder
-            )
+                table, SemanticIdParams(sizes=(8, 4), max_fit_items=200, counter_levels=2), seed=1,
+                artifacts_dir=folder,
+            )  # fmt: skip
         else:
             description = fit_gmm_bubbles(
-                table, n_components=4, covariance_type="diag", seed=1, max_fit_items=200,
-                max_iterations=50, artifacts_dir=folder,
+                table, BubbleParams(
+                    components=4, covariance="diag", max_fit_items=200, max_iterations=50,
+                    item_top_components=3, user_top_components=3,
+                ), seed=1, artifacts_dir=folder,
             )  # fmt: skip
         digests.append(description.column("sha256").to_pylist())
     assert digests[0] == digests[1]

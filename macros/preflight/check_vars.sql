@@ -10,18 +10,19 @@
     {%- do check_var_value(name, var(name), rule) -%}
   {%- endfor -%}
 
-  {%- set ranker = var('ranker_params') -%}
-  {%- if ranker is not mapping -%}
-    {{ exceptions.raise_compiler_error("var ranker_params must be a mapping of XGBoost settings, got " ~ ranker) }}
-  {%- endif -%}
-  {%- set ranker_rules = ranker_param_rules() -%}
-  {%- set unknown = ranker.keys() | reject('in', ranker_rules.keys()) | list -%}
-  {%- set absent = ranker_rules.keys() | reject('in', ranker.keys()) | list -%}
-  {%- if unknown or absent -%}
-    {{ exceptions.raise_compiler_error("var ranker_params: unknown key(s) " ~ unknown ~ ", missing key(s) " ~ absent ~ "; the keys are " ~ (ranker_rules.keys() | list)) }}
-  {%- endif -%}
-  {%- for key, rule in ranker_rules.items() -%}
-    {%- do check_var_value('ranker_params.' ~ key, ranker[key], rule) -%}
+  {%- for group, rules in stage_setting_rules().items() -%}
+    {%- set settings = var(group) -%}
+    {%- if settings is not mapping -%}
+      {{ exceptions.raise_compiler_error("var " ~ group ~ " must be a mapping with the keys " ~ (rules.keys() | list) ~ ", got " ~ settings) }}
+    {%- endif -%}
+    {%- set unknown = settings.keys() | reject('in', rules.keys()) | list -%}
+    {%- set absent = rules.keys() | reject('in', settings.keys()) | list -%}
+    {%- if unknown or absent -%}
+      {{ exceptions.raise_compiler_error("var " ~ group ~ ": unknown key(s) " ~ unknown ~ ", missing key(s) " ~ absent ~ "; the keys are " ~ (rules.keys() | list) ~ " (a --vars mapping replaces the whole default: copy it from dbt_project.yml and change what you need)") }}
+    {%- endif -%}
+    {%- for key, rule in rules.items() -%}
+      {%- do check_var_value(group ~ '.' ~ key, settings[key], rule) -%}
+    {%- endfor -%}
   {%- endfor -%}
 
   {%- set sources = ['hnsw', 'author_audience', 'bubbles', 'semantic_ids', 'active_users', 'collaborative'] -%}
@@ -43,18 +44,20 @@
     {%- endif -%}
   {%- endfor -%}
 
-  {%- set unknown_kinds = var('hnsw_profile_kinds') | reject('in', var('profile_kinds')) | list -%}
+  {%- set unknown_kinds = var('hnsw_params')['profile_kinds'] | reject('in', var('profile_kinds')) | list -%}
   {%- if unknown_kinds -%}
-    {{ exceptions.raise_compiler_error("var hnsw_profile_kinds names unknown profile kind(s) " ~ unknown_kinds ~ "; known kinds: " ~ var('profile_kinds')) }}
+    {{ exceptions.raise_compiler_error("var hnsw_params.profile_kinds names unknown profile kind(s) " ~ unknown_kinds ~ "; known kinds: " ~ var('profile_kinds')) }}
   {%- endif -%}
-  {%- for name in ['gmm_item_top_components', 'gmm_user_top_components'] if var(name) > var('gmm_components') -%}
-    {{ exceptions.raise_compiler_error("var " ~ name ~ " must be at most gmm_components (" ~ var('gmm_components') ~ "), got " ~ var(name)) }}
+  {%- set bubbles = var('bubble_params') -%}
+  {%- for key in ['item_top_components', 'user_top_components'] if bubbles[key] > bubbles['components'] -%}
+    {{ exceptions.raise_compiler_error("var bubble_params." ~ key ~ " must be at most bubble_params.components (" ~ bubbles['components'] ~ "), got " ~ bubbles[key]) }}
   {%- endfor -%}
-  {%- if var('semantic_id_counter_levels') > var('semantic_id_sizes') | length -%}
-    {{ exceptions.raise_compiler_error("var semantic_id_counter_levels must be at most the number of codebooks in semantic_id_sizes (" ~ (var('semantic_id_sizes') | length) ~ "), got " ~ var('semantic_id_counter_levels')) }}
+  {%- set semantic_ids = var('semantic_id_params') -%}
+  {%- if semantic_ids['counter_levels'] > semantic_ids['sizes'] | length -%}
+    {{ exceptions.raise_compiler_error("var semantic_id_params.counter_levels must be at most the number of codebooks in semantic_id_params.sizes (" ~ (semantic_ids['sizes'] | length) ~ "), got " ~ semantic_ids['counter_levels']) }}
   {%- endif -%}
-  {%- if var('cf_watch_weight') + var('cf_positive_weight') <= 0 -%}
-    {{ exceptions.raise_compiler_error("vars cf_watch_weight and cf_positive_weight are both 0: no engagement would be counted; set one of them > 0") }}
+  {%- if var('cf_params')['watch_weight'] + var('cf_params')['positive_weight'] <= 0 -%}
+    {{ exceptions.raise_compiler_error("var cf_params: watch_weight and positive_weight are both 0: no engagement would be counted; set one of them > 0") }}
   {%- endif -%}
   {%- if var('first_week') >= var('target_week') -%}
     {{ exceptions.raise_compiler_error("var first_week (" ~ var('first_week') ~ ") must be before target_week (" ~ var('target_week') ~ ")") }}
@@ -94,37 +97,6 @@
     'profile_users_per_chunk': ('int', 1, none),
     'embedding_dim': ('int', 1, 64),
     'content_watch_weight': ('number', 0, none),
-    'interest_max_clusters': ('int', 1, none),
-    'interest_min_items_per_cluster': ('int', 1, none),
-    'interest_iterations': ('int', 1, none),
-    'gmm_components': ('int', 1, none),
-    'gmm_covariance': ('choice', ['full', 'tied', 'diag', 'spherical'], none),
-    'gmm_max_fit_items': ('int', 2, none),
-    'gmm_max_iterations': ('int', 1, none),
-    'gmm_item_top_components': ('int', 1, none),
-    'gmm_user_top_components': ('int', 1, none),
-    'semantic_id_sizes': ('list', 1, none),
-    'semantic_id_max_fit_items': ('int', 2, none),
-    'semantic_id_counter_levels': ('int', 1, none),
-    'cf_watch_weight': ('number', 0, none),
-    'cf_positive_weight': ('number', 0, none),
-    'cf_factors': ('int', 1, none),
-    'cf_regularization': ('number', 0, none),
-    'cf_alpha': ('positive', none, none),
-    'cf_iterations': ('int', 1, none),
-    'cf_warm_iterations': ('int', 0, none),
-    'cf_seed': ('int', 0, none),
-    'cf_recent_weeks': ('int', 1, none),
-    'cf_bridge_regularization': ('positive', none, none),
-    'cf_exact_search_max_products': ('int', 0, none),
-    'hnsw_profile_kinds': ('list', none, none),
-    'hnsw_m': ('int', 2, none),
-    'hnsw_ef_construction': ('int', 1, none),
-    'hnsw_ef_search': ('int', 0, none),
-    'hnsw_max_ef_search': ('int', 0, none),
-    'hnsw_target_recall': ('positive', none, 1),
-    'hnsw_overfetch': ('int', 1, none),
-    'hnsw_recall_queries': ('int', 1, none),
     'candidate_recall_ks': ('list', 1, none),
     'training_week_count': ('int', 1, none),
     'training_clips_per_week': ('int?', 1, none),
@@ -143,18 +115,62 @@
 {% endmacro %}
 
 
-{#- The keys of var ranker_params (vklsvd.ranking.ranker.RankerParams) and their rules. -#}
-{% macro ranker_param_rules() %}
+{#- The stage settings: each var a mapping passed whole to its stage's dataclass (vklsvd.settings), key ->
+    rule as in var_rules. tests/test_check_vars.py keeps the keys equal to the dataclasses' fields. -#}
+{% macro stage_setting_rules() %}
   {{ return({
-    'objective': ('choice', ['binary:logistic', 'rank:ndcg', 'rank:pairwise'], none),
-    'n_estimators': ('int', 1, none),
-    'early_stopping_rounds': ('int', 1, none),
-    'max_depth': ('int', 1, 20),
-    'learning_rate': ('positive', none, 1),
-    'min_child_weight': ('number', 0, none),
-    'subsample': ('positive', none, 1),
-    'colsample_bytree': ('positive', none, 1),
-    'max_bin': ('int', 2, none),
+    'interest_params': {
+      'max_clusters': ('int', 1, none),
+      'min_items_per_cluster': ('int', 1, none),
+      'iterations': ('int', 1, none),
+    },
+    'bubble_params': {
+      'components': ('int', 1, none),
+      'covariance': ('choice', ['full', 'tied', 'diag', 'spherical'], none),
+      'max_fit_items': ('int', 2, none),
+      'max_iterations': ('int', 1, none),
+      'item_top_components': ('int', 1, none),
+      'user_top_components': ('int', 1, none),
+    },
+    'semantic_id_params': {
+      'sizes': ('list', 1, none),
+      'max_fit_items': ('int', 2, none),
+      'counter_levels': ('int', 1, none),
+    },
+    'cf_params': {
+      'watch_weight': ('number', 0, none),
+      'positive_weight': ('number', 0, none),
+      'factors': ('int', 1, none),
+      'regularization': ('number', 0, none),
+      'alpha': ('positive', none, none),
+      'iterations': ('int', 1, none),
+      'warm_iterations': ('int', 0, none),
+      'seed': ('int', 0, none),
+      'recent_weeks': ('int', 1, none),
+      'bridge_regularization': ('positive', none, none),
+      'exact_search_max_products': ('int', 0, none),
+    },
+    'hnsw_params': {
+      'profile_kinds': ('list', none, none),
+      'm': ('int', 2, none),
+      'ef_construction': ('int', 1, none),
+      'ef_search': ('int', 0, none),
+      'max_ef_search': ('int', 0, none),
+      'target_recall': ('positive', none, 1),
+      'overfetch': ('int', 1, none),
+      'recall_queries': ('int', 1, none),
+    },
+    'ranker_params': {
+      'objective': ('choice', ['binary:logistic', 'rank:ndcg', 'rank:pairwise'], none),
+      'n_estimators': ('int', 1, none),
+      'early_stopping_rounds': ('int', 1, none),
+      'max_depth': ('int', 1, 20),
+      'learning_rate': ('positive', none, 1),
+      'min_child_weight': ('number', 0, none),
+      'subsample': ('positive', none, 1),
+      'colsample_bytree': ('positive', none, 1),
+      'max_bin': ('int', 2, none),
+    },
   }) }}
 {% endmacro %}
 

@@ -5,7 +5,7 @@
 --   membership  : mean component membership over the history, weighted by watch fraction (shares)
 --   engagement  : expected positives in the component + content_watch_weight x expected watched clips;
 --                 an absolute count, so it carries the user's activity as well as their taste
--- Only the user's top `gmm_user_top_components` components by engagement are kept (sparse profile).
+-- Only the user's top `bubble_params.user_top_components` components by engagement are kept (sparse profile).
 -- The share's denominator is an exact decimal sum: the same value whatever the order of the aggregation.
 with per_component as (
     select w.as_of_week, p.user_id, p.component, p.watched_mass, p.positive_mass, p.impressions
@@ -30,4 +30,4 @@ select
         order by positive_mass + {{ var('content_watch_weight') }} * watched_mass desc, component
     ) as component_rank
 from per_component
-qualify component_rank <= {{ var('gmm_user_top_components') }}
+qualify component_rank <= {{ var('bubble_params')['user_top_components'] }}

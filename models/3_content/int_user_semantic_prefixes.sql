@@ -1,5 +1,5 @@
 {{ config(materialized='view') }}
--- User engagement per semantic-ID prefix (lengths 1..semantic_id_counter_levels) as of every as-of week.
+-- User engagement per semantic-ID prefix (lengths 1..semantic_id_params.counter_levels) as of every as-of week.
 -- A new clip's code comes from its embedding alone, so it inherits the interest its prefixes earned:
 -- these counters rank users for it. The totals read from int_user_semantic_prefix_periods at the as-of
 -- week.

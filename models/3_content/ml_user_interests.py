@@ -1,5 +1,7 @@
 from vklsvd.content.adapters import user_interest_profiles
+from vklsvd.content.interests import InterestParams
 from vklsvd.io.arrow import to_arrow
+from vklsvd.settings import stage_settings
 
 
 def model(dbt, session):
@@ -10,7 +12,5 @@ def model(dbt, session):
         to_arrow(positives),
         to_arrow(dbt.ref("stg_vklsvd__item_embeddings")),
         to_arrow(dbt.ref("int_feature_as_of_weeks")),
-        k_max=int(dbt.config.get("k_max")),
-        min_items_per_cluster=int(dbt.config.get("min_items_per_cluster")),
-        n_iter=int(dbt.config.get("n_iter")),
+        stage_settings(InterestParams, "interest_params", dbt.config.get("interest_params")),
     )

@@ -1,6 +1,6 @@
 {{ config(materialized='view') }}
 -- Each user's collaborative vectors as of every as-of week: the ALS factor of their whole history and
--- the fold-in of their last var cf_recent_weeks weeks (null without engagement in those weeks).
+-- the fold-in of their last var cf_params.recent_weeks weeks (null without engagement in those weeks).
 select
     f.as_of_week,
     f.entity_id as user_id,

@@ -1,7 +1,8 @@
 from vklsvd.collaborative.adapters import engagement_columns, user_item_factors
-from vklsvd.collaborative.factors import AlsParams
+from vklsvd.collaborative.factors import CollaborativeParams
 from vklsvd.io.arrow import stream_batches, to_arrow
 from vklsvd.resources import released_after
+from vklsvd.settings import stage_settings
 
 
 def model(dbt, session):
@@ -16,13 +17,5 @@ def model(dbt, session):
         lambda week: to_arrow(
             interests.filter(f"as_of_week = {int(week)}").select("user_id, interest_id, embedding")
         ),
-        params=AlsParams(
-            factors=int(dbt.config.get("factors")),
-            regularization=float(dbt.config.get("regularization")),
-            alpha=float(dbt.config.get("alpha")),
-            iterations=int(dbt.config.get("iterations")),
-            warm_iterations=int(dbt.config.get("warm_iterations")),
-            seed=int(dbt.config.get("seed")),
-        ),
-        bridge_regularization=float(dbt.config.get("bridge_regularization")),
+        stage_settings(CollaborativeParams, "cf_params", dbt.config.get("cf_params")),
     )

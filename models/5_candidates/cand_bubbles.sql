@@ -1,7 +1,7 @@
 {{ config(materialized='view') }}
 -- Candidate source `bubbles`: users whose interest bubbles (as of the week) match the clip's mixture
 -- components; score = sum over the clip's components of P(component | clip) x the user's engagement in
--- it. Each (as-of week, component) first keeps its k x gmm_item_top_components most engaged users, so
+-- it. Each (as-of week, component) first keeps its k x bubble_params.item_top_components most engaged users, so
 -- the join stays bounded by the number of clips, not the number of users.
 {% set k = var('candidate_k').get('bubbles') or 0 %}  {#- checked by check_vars -#}
 with clip_components as (
@@ -16,7 +16,7 @@ component_users as (
     semi join clip_components as c on u.as_of_week = c.as_of_week and u.component = c.component
     qualify row_number() over (
         partition by u.as_of_week, u.component order by u.engagement desc, u.user_id
-    ) <= {{ k * var('gmm_item_top_components') }}
+    ) <= {{ k * var('bubble_params')['item_top_components'] }}
 ),
 
 scored as (

@@ -1,10 +1,10 @@
 {{ config(materialized='view') }}
 -- Candidate source `semantic_ids`: users with the most engagement (as of the week) on the clip's
--- semantic-ID prefixes; score = sum over prefix lengths 1..semantic_id_counter_levels of the user's
+-- semantic-ID prefixes; score = sum over prefix lengths 1..semantic_id_params.counter_levels of the user's
 -- engagement on the clip's prefix, so a match on a finer prefix counts again. Each (as-of week, prefix)
 -- first keeps its k x levels most engaged users, which bounds the join.
 {% set k = var('candidate_k').get('semantic_ids') or 0 %}  {#- checked by check_vars -#}
-{% set levels = var('semantic_id_counter_levels') %}
+{% set levels = var('semantic_id_params')['counter_levels'] %}
 with clip_prefixes as (
     select c.as_of_week, s.item_id, s.level, s.prefix
     from {{ ref('ml_item_semantic_ids') }} as s

@@ -3,6 +3,7 @@ from vklsvd.io.artifacts import artifacts_folder
 from vklsvd.ranking.adapters import train_ranker_model
 from vklsvd.ranking.ranker import RankerParams
 from vklsvd.resources import released_after
+from vklsvd.settings import stage_settings
 
 
 def model(dbt, session):
@@ -11,8 +12,10 @@ def model(dbt, session):
         released_after(stream_batches(pairs, int(dbt.config.get("batch_rows"))), session),
         arrow_schema(pairs),
         row_count(pairs),
-        RankerParams(
-            **dict(dbt.config.get("params")),
+        stage_settings(
+            RankerParams,
+            "ranker_params",
+            dbt.config.get("ranker_params"),
             seed=int(dbt.config.get("seed")),
             eval_at=int(dbt.config.get("list_size")),
         ),

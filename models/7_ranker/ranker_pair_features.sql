@@ -25,10 +25,10 @@
 -- pair held ~35 aggregate states per pair and spilled until the disk was full at 100,000 users (19.5 M
 -- pairs); this chain spills 5.7 GiB there and none at 20,000 (benchmarks/results/pair_features/).
 -- A pair's bubble masses add its per-component terms in component-rank order, the same sum in every build.
-{% set levels = range(1, (var('semantic_id_counter_levels') | int) + 1) | list %}
-{% set ranks = range(1, (var('gmm_item_top_components') | int) + 1) | list %}
+{% set levels = range(1, (var('semantic_id_params')['counter_levels'] | int) + 1) | list %}
+{% set ranks = range(1, (var('bubble_params')['item_top_components'] | int) + 1) | list %}
 {% set kinds = var('profile_kinds') %}
-{% set interests = range(var('interest_max_clusters') | int) | list %}
+{% set interests = range(var('interest_params')['max_clusters'] | int) | list %}
 {#- carried through from ranker_candidates: the graded target and the candidate columns -#}
 {% set carried = ['relevance'] + candidate_pair_columns() %}
 {#- computed from the user's and the clip's vectors, in the last steps of the chain -#}

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from vklsvd.collaborative.bridge import bridge_inputs, fit_bridge
 from vklsvd.collaborative.factors import (
     AlsParams,
+    CollaborativeParams,
     Factors,
     confidence_matrix,
     fit_factors,
@@ -184,29 +185,26 @@ def _fold_in(
 def user_author_factors(
     engagement_batches: Iterable[pa.RecordBatch],
     as_of_weeks: pa.Table,
-    *,
-    params: AlsParams,
-    recent_weeks: int,
+    params: CollaborativeParams,
 ) -> pa.Table:
     """ALS factors of users and authors as of every as-of week, from the user x author engagement of the
-    weeks strictly before it, and each user's fold-in vector of the `recent_weeks` weeks before it.
+    weeks strictly before it, and each user's fold-in vector of the `params.recent_weeks` weeks before it.
 
     One row per (as-of week, side, entity): side `user` and `author` are the factorisation's two
     factor matrices; `user_recent` is the user's recent engagement folded into the same space against
     the fixed author factors (one least-squares step), so its dot product with an author's factor
     scores the author by what the user watched lately rather than by their whole history.
     """
-    if recent_weeks < 1:
-        raise VklsvdError(f"cf_recent_weeks must be at least 1, got {recent_weeks}")
+    als = params.als
     history = WeeklyEngagement.read(engagement_batches, "author_id")
     weeks = sorted(column(as_of_weeks, "as_of_week", np.int64).tolist())
     progress = Progress("user x author factors", "as-of weeks", len(weeks))
     parts = []
     fitted: _Factorised | None = None
     for week in weeks:  # ascending: each fit starts from the previous week's (`_factorise_pairs`)
-        fitted = _factorise(history, history.before(week), params, fitted)
+        fitted = _factorise(history, history.before(week), als, fitted)
         recent_users, recent_vectors = _fold_in(
-            history, history.before(week, week - recent_weeks), fitted, params
+            history, history.before(week, week - params.recent_weeks), fitted, als
         )
         parts += [
             _factor_rows(week, "user", fitted.row_ids, fitted.factors.rows),
@@ -291,9 +289,7 @@ def user_item_factors(
     clips: pa.Table,
     author_factors: pa.Table,
     interests_as_of: Callable[[int], pa.Table],
-    *,
-    params: AlsParams,
-    bridge_regularization: float,
+    params: CollaborativeParams,
 ) -> pa.Table:
     """ALS factors of users from the user x clip engagement of the weeks strictly before every as-of week,
     a factor predicted by the content bridge for every clip ranked as of that week, and two fold-ins
@@ -313,6 +309,7 @@ def user_item_factors(
     by the dot product) and `user_interest` (entity = user_id, with its `interest_id`: the fold-in of
     the user's clips nearest that interest, comparable with `clip`); interest_id is null elsewhere.
     """
+    als = params.als
     history = WeeklyEngagement.read(engagement_batches, "item_id")
     metadata = _ClipMetadata.read(items, embeddings)
     clip_weeks = column(clips, "as_of_week", np.int64)
@@ -323,7 +320,7 @@ def user_item_factors(
     fitted: _Factorised | None = None
     for week in weeks:  # ascending: each fit starts from the previous week's (`_factorise_pairs`)
         users, items_engaged, summed = history.summed(history.before(week))
-        fitted = _factorise_pairs(users, items_engaged, summed, params, fitted)
+        fitted = _factorise_pairs(users, items_engaged, summed, als, fitted)
         authors = _of_week(author_factors, week, "author")
         author_ids = column(authors, "entity_id", np.int64)
         order = np.argsort(author_ids)
@@ -332,19 +329,19 @@ def user_item_factors(
             metadata.bridge_inputs(fitted.column_ids, author_ids[order], known),
             fitted.factors.columns.astype(np.float64),
             np.log1p(fitted.rows_per_column),
-            regularization=bridge_regularization,
+            regularization=params.bridge_regularization,
             seed=params.seed,
         )
         ranked = np.unique(clip_items[clip_weeks == week])
         predicted = bridge.predict(metadata.bridge_inputs(ranked, author_ids[order], known))
         engaged_rows = metadata.rows_of(items_engaged).astype(np.int32)
         author_of_clip, author_vectors = author_clip_vectors(
-            fitted.pair_rows, metadata.author_id[engaged_rows], summed, fitted.factors.rows, params,
+            fitted.pair_rows, metadata.author_id[engaged_rows], summed, fitted.factors.rows, als,
             confidence,
         )  # fmt: skip
         of_interest = interest_vectors(
             users, fitted.pair_columns, engaged_rows, metadata.embedding, metadata.has_embedding,
-            confidence(summed), _interests(interests_as_of(week)), fitted.factors.columns, params,
+            confidence(summed), _interests(interests_as_of(week)), fitted.factors.columns, als,
         )  # fmt: skip
         parts += [
             _with_interest_ids(_factor_rows(week, "user", fitted.row_ids, fitted.factors.rows)),

@@ -47,7 +47,7 @@ def fit_bridge(
     """Ridge from `inputs` to `targets` (warm clips' item factors), weighted by `weights`. A seeded share of
     the clips is held out first to measure R², then the map is refitted on every clip."""
     if regularization <= 0:
-        raise VklsvdError(f"cf_bridge_regularization must be > 0, got {regularization}")
+        raise VklsvdError(f"cf_params.bridge_regularization must be > 0, got {regularization}")
     if inputs.shape[0] != targets.shape[0] or inputs.shape[0] != weights.shape[0]:
         raise VklsvdError("bridge inputs, targets and weights must have one row per clip")
     if inputs.shape[0] == 0:

@@ -32,7 +32,7 @@ from vklsvd.resources import thread_budget
 
 @dataclass(frozen=True)
 class AlsParams:
-    """ALS settings (vars `cf_*`; no defaults here: dbt_project.yml holds them)."""
+    """The ALS part of var `cf_params` (`CollaborativeParams.als`)."""
 
     factors: int
     regularization: float
@@ -43,15 +43,51 @@ class AlsParams:
 
     def __post_init__(self) -> None:
         if self.warm_iterations < 0:
-            raise VklsvdError(f"cf_warm_iterations must be >= 0, got {self.warm_iterations}")
+            raise VklsvdError(f"cf_params.warm_iterations must be >= 0, got {self.warm_iterations}")
         if self.factors < 1:
-            raise VklsvdError(f"cf_factors must be at least 1, got {self.factors}")
+            raise VklsvdError(f"cf_params.factors must be at least 1, got {self.factors}")
         if self.iterations < 1:
-            raise VklsvdError(f"cf_iterations must be at least 1, got {self.iterations}")
+            raise VklsvdError(f"cf_params.iterations must be at least 1, got {self.iterations}")
         if self.regularization < 0:
-            raise VklsvdError(f"cf_regularization must be >= 0, got {self.regularization}")
+            raise VklsvdError(f"cf_params.regularization must be >= 0, got {self.regularization}")
         if self.alpha <= 0:
-            raise VklsvdError(f"cf_alpha must be > 0, got {self.alpha}")
+            raise VklsvdError(f"cf_params.alpha must be > 0, got {self.alpha}")
+
+
+@dataclass(frozen=True)
+class CollaborativeParams:
+    """Var `cf_params` (vklsvd.settings.stage_settings). SQL reads `watch_weight` and `positive_weight`
+    (the engagement of a user with a clip or an author, int_user_*_engagement); the ALS fits read `als`;
+    a user's recent vector folds in `recent_weeks` weeks; the content bridge is a ridge of strength
+    `bridge_regularization`; the clip x user search is exact up to `exact_search_max_products` products
+    per as-of week, HNSW beyond."""
+
+    watch_weight: float
+    positive_weight: float
+    factors: int
+    regularization: float
+    alpha: float
+    iterations: int
+    warm_iterations: int
+    seed: int
+    recent_weeks: int
+    bridge_regularization: float
+    exact_search_max_products: int
+
+    def __post_init__(self) -> None:
+        if self.recent_weeks < 1:
+            raise VklsvdError(f"cf_params.recent_weeks must be at least 1, got {self.recent_weeks}")
+
+    @property
+    def als(self) -> AlsParams:
+        return AlsParams(
+            factors=self.factors,
+            regularization=self.regularization,
+            alpha=self.alpha,
+            iterations=self.iterations,
+            seed=self.seed,
+            warm_iterations=self.warm_iterations,
+        )
 
 
 @dataclass(frozen=True)
@@ -151,7 +187,9 @@ def _solve_against(
             f"fold-in matrix has {matrix.shape[1]} columns, the fixed factors {fixed.shape[0]} rows"
         )
     if fixed.shape[1] != params.factors:
-        raise VklsvdError(f"fixed factors have {fixed.shape[1]} dimensions, cf_factors is {params.factors}")
+        raise VklsvdError(
+            f"fixed factors have {fixed.shape[1]} dimensions, cf_params.factors is {params.factors}"
+        )
     if matrix.shape[0] == 0:
         return np.zeros((0, fixed.shape[1]), np.float32)
     with threadpool_limits(limits=1, user_api="blas"):

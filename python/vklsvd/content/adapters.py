@@ -11,8 +11,10 @@ import pyarrow as pa
 
 from vklsvd.constants import PROFILE_WEIGHTS
 from vklsvd.content import bubbles, semantic_ids
-from vklsvd.content.interests import multi_interest_profiles
+from vklsvd.content.bubbles import BubbleParams
+from vklsvd.content.interests import InterestParams, multi_interest_profiles
 from vklsvd.content.profiles import FixedPointClips, ProfileAccumulator, Profiles
+from vklsvd.content.semantic_ids import SemanticIdParams
 from vklsvd.errors import VklsvdError
 from vklsvd.io.arrow import column, one_row, vector_array, vector_type, vectors
 from vklsvd.progress import Progress
@@ -87,10 +89,7 @@ def user_interest_profiles(
     history: pa.Table,
     embeddings: pa.Table,
     as_of_weeks: pa.Table,
-    *,
-    k_max: int,
-    min_items_per_cluster: int,
-    n_iter: int,
+    params: InterestParams,
 ) -> pa.Table:
     """Multi-interest vectors as of every as-of week: spherical k-means of each user's positive clips of
     the weeks strictly before it (see `vklsvd.content.interests`). `history` holds (user_id, item_id,
@@ -108,7 +107,8 @@ def user_interest_profiles(
         before = weeks < week
         result = multi_interest_profiles(
             users[before], items[before], weights[before], embedding_ids, emb,
-            k_max=k_max, min_items_per_cluster=min_items_per_cluster, n_iter=n_iter,
+            k_max=params.max_clusters, min_items_per_cluster=params.min_items_per_cluster,
+            n_iter=params.iterations,
         )  # fmt: skip
         progress.advance(history.num_rows)
         parts.append(
@@ -149,26 +149,17 @@ def in_item_order(items: pa.Table) -> pa.Table:
     return items.sort_by([("item_id", "ascending")])
 
 
-def fit_gmm_bubbles(
-    fit_items: pa.Table,
-    *,
-    n_components: int,
-    covariance_type: str,
-    seed: int,
-    max_fit_items: int,
-    max_iterations: int,
-    artifacts_dir: Path,
-) -> pa.Table:
+def fit_gmm_bubbles(fit_items: pa.Table, params: BubbleParams, *, seed: int, artifacts_dir: Path) -> pa.Table:
     """Fit the interest-bubble mixture on `fit_items` (clips known before the target week), save it to
     `artifacts_dir`, and describe it in one row (parameters, fit quality, path, sha256)."""
     progress = Progress("interest-bubble mixture fit", "clips", fit_items.num_rows)
     fit = bubbles.fit_mixture(
         vectors(in_item_order(fit_items), "embedding"),
-        n_components=n_components,
-        covariance_type=covariance_type,
+        n_components=params.components,
+        covariance_type=params.covariance,
         seed=seed,
-        max_fit_items=max_fit_items,
-        max_iter=max_iterations,
+        max_fit_items=params.max_fit_items,
+        max_iter=params.max_iterations,
     )
     progress.advance(fit_items.num_rows)
     progress.finish(f"{fit.n_fit_items:,} fitted, {int(fit.model.n_iter_)} EM iterations")
@@ -179,8 +170,8 @@ def fit_gmm_bubbles(
             "artefact_path": (str(path), pa.string()),
             "sha256": (digest, pa.string()),
             "n_components": (int(fit.model.n_components), pa.int32()),
-            "requested_components": (n_components, pa.int32()),
-            "covariance_type": (covariance_type, pa.string()),
+            "requested_components": (params.components, pa.int32()),
+            "covariance_type": (params.covariance, pa.string()),
             "dim": (int(fit.model.means_.shape[1]), pa.int32()),
             "n_items": (fit_items.num_rows, pa.int64()),
             "n_fit_items": (fit.n_fit_items, pa.int64()),
@@ -194,13 +185,16 @@ def fit_gmm_bubbles(
     )
 
 
-def item_bubbles(description: pa.Table, embeddings: pa.Table, *, top: int) -> pa.Table:
-    """Each clip's `top` most probable mixture components (item_id, component, probability, rank)."""
+def item_bubbles(description: pa.Table, embeddings: pa.Table, params: BubbleParams) -> pa.Table:
+    """Each clip's `params.item_top_components` most probable mixture components (item_id, component,
+    probability, rank)."""
     model = bubbles.load_mixture(
         description.column("artefact_path")[0].as_py(), description.column("sha256")[0].as_py()
     )
     item_ids = column(embeddings, "item_id", np.uint32)
-    rows, comp, prob, rank = bubbles.top_components(model, vectors(embeddings, "embedding"), top)
+    rows, comp, prob, rank = bubbles.top_components(
+        model, vectors(embeddings, "embedding"), params.item_top_components
+    )
     return pa.table(
         {
             "item_id": pa.array(item_ids[rows], pa.uint32()),
@@ -212,15 +206,13 @@ def item_bubbles(description: pa.Table, embeddings: pa.Table, *, top: int) -> pa
 
 
 def fit_semantic_codebooks(
-    fit_items: pa.Table, *, sizes: list[int], seed: int, max_fit_items: int, artifacts_dir: Path
+    fit_items: pa.Table, params: SemanticIdParams, *, seed: int, artifacts_dir: Path
 ) -> pa.Table:
     """Fit residual-quantisation codebooks on `fit_items`, save them, one row per level describing them
     (size, codes used, share of the squared norm left after the level, path, sha256)."""
     emb = vectors(in_item_order(fit_items), "embedding")
     progress = Progress("semantic-ID codebooks fit", "clips", fit_items.num_rows)
-    books = semantic_ids.fit_codebooks(
-        emb, tuple(int(s) for s in sizes), seed=seed, max_fit_items=max_fit_items
-    )
+    books = semantic_ids.fit_codebooks(emb, params.sizes, seed=seed, max_fit_items=params.max_fit_items)
     progress.advance(fit_items.num_rows)
     progress.finish(f"{books.n_fit_items:,} fitted, levels {list(books.sizes)}")
     path = Path(artifacts_dir) / CODEBOOKS_FILE
@@ -232,7 +224,7 @@ def fit_semantic_codebooks(
         {
             "level": pa.array(np.arange(1, levels + 1), pa.int32()),
             "codebook_size": pa.array(books.sizes, pa.int32()),
-            "requested_size": pa.array([int(s) for s in sizes], pa.int32()),
+            "requested_size": pa.array(params.sizes, pa.int32()),
             "codes_used": pa.array([np.unique(codes[:, i]).size for i in range(levels)], pa.int32()),
             "prefixes_used": pa.array([np.unique(keys[:, i]).size for i in range(levels)], pa.int32()),
             "residual_share": pa.array(

@@ -26,6 +26,21 @@ PREDICT_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
+class BubbleParams:
+    """Var `bubble_params` (vklsvd.settings.stage_settings): the mixture's `components` and `covariance`,
+    fitted on at most `max_fit_items` clips in at most `max_iterations` EM steps; each clip keeps its
+    `item_top_components` most probable components, each user (in SQL, int_user_bubbles) the
+    `user_top_components` heaviest."""
+
+    components: int
+    covariance: str
+    max_fit_items: int
+    max_iterations: int
+    item_top_components: int
+    user_top_components: int
+
+
+@dataclass(frozen=True)
 class MixtureFit:
     model: GaussianMixture
     n_fit_items: int
@@ -47,9 +62,11 @@ def fit_mixture(
     The component count is capped by the number of distinct fitted rows so a small dataset still fits.
     """
     if covariance_type not in COVARIANCE_TYPES:
-        raise VklsvdError(f"gmm_covariance must be one of {COVARIANCE_TYPES}, got '{covariance_type}'")
+        raise VklsvdError(
+            f"bubble_params.covariance must be one of {COVARIANCE_TYPES}, got '{covariance_type}'"
+        )
     if n_components < 1:
-        raise VklsvdError(f"gmm_components must be at least 1, got {n_components}")
+        raise VklsvdError(f"bubble_params.components must be at least 1, got {n_components}")
     rows = seeded_subsample(vectors.shape[0], max_fit_items, seed)
     fit_vectors = l2_normalise(vectors[rows].astype(np.float64))
     distinct = np.unique(fit_vectors, axis=0).shape[0] if fit_vectors.size else 0

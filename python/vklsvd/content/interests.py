@@ -24,6 +24,16 @@ EVENT_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
+class InterestParams:
+    """Var `interest_params` (vklsvd.settings.stage_settings): at most `max_clusters` interests per user, one
+    more for every doubling of the positive clips beyond `min_items_per_cluster`, `iterations` Lloyd steps."""
+
+    max_clusters: int
+    min_items_per_cluster: int
+    iterations: int
+
+
+@dataclass(frozen=True)
 class InterestProfiles:
     user_id: np.ndarray  # uint32, one row per (user, interest)
     interest_id: np.ndarray  # int32, 0 = the interest with the largest share of the user's history

@@ -25,6 +25,17 @@ ENCODE_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
+class SemanticIdParams:
+    """Var `semantic_id_params` (vklsvd.settings.stage_settings): the codebook size of each residual level,
+    fitted on at most `max_fit_items` clips; SQL keeps users' engagement counters per code prefix of
+    length 1..`counter_levels`."""
+
+    sizes: tuple[int, ...]
+    max_fit_items: int
+    counter_levels: int
+
+
+@dataclass(frozen=True)
 class Codebooks:
     centroids: tuple[np.ndarray, ...]  # one [size_l, dim] array per level
     n_fit_items: int

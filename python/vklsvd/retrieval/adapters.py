@@ -60,24 +60,21 @@ def build_user_hnsw_index(
     interests: pa.Table,
     clips: pa.Table,
     *,
-    kinds: list[str],
     k: int,
-    overfetch: int,
     params: hnsw.HnswParams,
-    recall_queries: int,
     artifacts_dir: Path,
 ) -> pa.Table:
     """For every as-of week of `clips` (int_as_of_clips), index the user vectors of that week (profiles of
-    `kinds` and multi-interest vectors, both as of the week) with hnswlib, plan the search
+    `params.profile_kinds` and multi-interest vectors, both as of the week) with hnswlib, plan the search
     (`hnsw.plan_search`: ef raised until the recall at the query depth k * overfetch on up to
-    `recall_queries` of the week's clips reaches `params.target_recall`, else exact search), save the
-    index, the vectors and their label -> user map, and describe it all in one row per week."""
-    unknown = sorted(set(kinds) - set(PROFILE_WEIGHTS))
+    `params.recall_queries` of the week's clips reaches `params.target_recall`, else exact search), save
+    the index, the vectors and their label -> user map, and describe it all in one row per week."""
+    unknown = sorted(set(params.profile_kinds) - set(PROFILE_WEIGHTS))
     if unknown:
         raise VklsvdError(
-            f"hnsw_profile_kinds has unknown kind(s) {unknown}; use some of {list(PROFILE_WEIGHTS)}"
+            f"hnsw_params.profile_kinds has unknown kind(s) {unknown}; use some of {list(PROFILE_WEIGHTS)}"
         )
-    plan = _IndexPlan(kinds, k, overfetch, params, recall_queries, Path(artifacts_dir))
+    plan = _IndexPlan(k, params, Path(artifacts_dir))
     weeks = sorted(set(column(clips, "as_of_week", np.int64).tolist()))
     return pa.concat_tables(
         [
@@ -91,24 +88,21 @@ def build_user_hnsw_index(
 
 @dataclass(frozen=True)
 class _IndexPlan:
-    kinds: list[str]
     k: int
-    overfetch: int
     params: hnsw.HnswParams
-    recall_queries: int
     directory: Path
 
 
 def _index_one_week(
     week: int, profiles: pa.Table, interests: pa.Table, clips: pa.Table, plan: _IndexPlan
 ) -> pa.Table:
-    kinds, k, overfetch, params = plan.kinds, plan.k, plan.overfetch, plan.params
-    recall_queries, directory = plan.recall_queries, plan.directory
+    k, params, directory = plan.k, plan.params, plan.directory
+    kinds = list(params.profile_kinds)
     users, vector_kinds, base = stack_user_vectors(_user_vector_parts(profiles, interests, kinds))
     built = hnsw.build_index(base, params)
-    fetch = min(k * overfetch, base.shape[0])
+    fetch = min(k * params.overfetch, base.shape[0])
     query_ids, queries = _clip_queries(clips)
-    sample = queries[seeded_subsample(query_ids.size, recall_queries, params.seed)]
+    sample = queries[seeded_subsample(query_ids.size, params.recall_queries, params.seed)]
     with budgeted_threads():
         search = hnsw.plan_search(
             built.index,
@@ -218,7 +212,6 @@ def collaborative_candidates(
     *,
     k: int,
     params: hnsw.HnswParams,
-    recall_queries: int,
     max_exact_products: int,
 ) -> pa.Table:
     """For every as-of week, the k users whose ALS factor has the largest inner product with each clip's
@@ -240,13 +233,12 @@ def collaborative_candidates(
                 vectors(users, "factors"),
                 k,
                 params=params,
-                recall_queries=recall_queries,
                 max_exact_products=max_exact_products,
                 threads=threads,
             )
         found[week] = Candidates(*hits)
         if search.exact and np.isnan(search.hnsw_recall):
-            how = f"exact search (at most var cf_exact_search_max_products = {max_exact_products:,})"
+            how = f"exact search (at most var cf_params.exact_search_max_products = {max_exact_products:,})"
         elif search.exact:
             how = (
                 f"exact search: HNSW fell short (sampled recall {search.hnsw_recall:.3f} at best, "

@@ -24,14 +24,19 @@ class IncompleteResults(VklsvdError):
 
 @dataclass(frozen=True)
 class HnswParams:
-    """Index and search settings from the `hnsw_*` vars (no defaults here: the vars are the one place)."""
+    """Var `hnsw_params` (vklsvd.settings.stage_settings) and the build's seed: index and search settings of
+    every HNSW search; the user index also reads `profile_kinds` (what it indexes besides the interest
+    vectors) and `overfetch`."""
 
+    profile_kinds: tuple[str, ...]  # user content profile kinds indexed next to the multi-interest vectors
     m: int  # hnswlib M: graph links per node
     ef_construction: int
     ef_search: int  # 0 = max(2 * k, 100) at query time
-    seed: int
-    target_recall: float  # plan_search raises ef until the sampled recall reaches it
     max_ef_search: int  # 0 = min(16 k, vectors)
+    target_recall: float  # plan_search raises ef until the sampled recall reaches it
+    overfetch: int  # neighbours fetched per wanted user (users own several vectors)
+    recall_queries: int  # queries on which HNSW is compared with exact search
+    seed: int
 
     def ef_for(self, k: int) -> int:
         return max(self.ef_search, k) if self.ef_search > 0 else max(2 * k, 100)

@@ -60,13 +60,12 @@ def planned_top_k_inner_product(
     k: int,
     *,
     params: hnsw.HnswParams,
-    recall_queries: int,
     max_exact_products: int,
     threads: int = 1,
 ) -> tuple[Found, InnerProductSearch]:
     """`top_k_inner_product` when queries x base rows is at most `max_exact_products` (a full product is
     then cheaper than building a graph), else HNSW over the augmented base vectors at the ef that
-    `hnsw.plan_search` finds on up to `recall_queries` seeded queries (exact when none reaches
+    `hnsw.plan_search` finds on up to `params.recall_queries` seeded queries (exact when none reaches
     `params.target_recall`). Same flat output as `top_k_inner_product`."""
     k = min(k, base_ids.size)
     if queries.shape[0] * base.shape[0] <= max_exact_products or k == 0:
@@ -74,7 +73,7 @@ def planned_top_k_inner_product(
         return found, InnerProductSearch(True, 0, float("nan"), 0.0)
     indexed, asked = augmented_base(base), augmented_queries(queries)
     built = hnsw.build_index(indexed, params)
-    sample = asked[seeded_subsample(query_ids.size, recall_queries, params.seed)]
+    sample = asked[seeded_subsample(query_ids.size, params.recall_queries, params.seed)]
     plan = hnsw.plan_search(
         built.index, indexed, sample, k, first_ef=params.ef_for(k), target_recall=params.target_recall,
         max_ef=params.max_ef_for(k, indexed.shape[0]),
