@@ -93,7 +93,7 @@ class Warehouse:
             self.vars = _vars(con)
             self.target_week = int(self.vars["target_week"])
             self.target_items = _column(
-                con.sql("select item_id from int_target_items").to_arrow_table(), "item_id", np.uint32
+                con.sql("select item_id from int_target_clips").to_arrow_table(), "item_id", np.uint32
             )
             fill = con.sql("select user_id from int_fill_users order by priority").to_arrow_table()
             self.fill_users = _column(fill, "user_id", np.uint32)  # by priority, as the assignment takes them

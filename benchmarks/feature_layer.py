@@ -12,8 +12,8 @@ What one run does:
 1. generates a synthetic dataset (``vklsvd.synthetic.generate_dataset``) under ``<workdir>/data``, or
    reuses it when ``<workdir>/data/benchmark_dataset.json`` records the same parameters, and refuses
    to go on below ``--min-train-rows`` train rows;
-2. builds the layer's inputs once, untimed (staging views, ``int_interactions``, ``int_item_first_week``,
-   ``int_target_items``): ``dbt run --select +tag:features --exclude tag:features``;
+2. builds the layer's inputs once, untimed (staging views, ``int_interactions``, ``int_clip_first_week``,
+   ``int_target_clips``): ``dbt run --select +tag:features --exclude tag:features``;
 3. ``--repeats`` times, alternating so that both see the same machine load:
    (a) the scan: a fresh DuckDB process reads the train parquet files (the weeks the layer reads) and
        materialises ``count(*)``, ``sum(timespent)`` and the count of every signal grouped by
@@ -67,7 +67,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "shared: signal impressions, clip attributes": ("int_feature_signal_impressions", "int_feature_items"),
     "as-of weeks, target clips, hook": (
         "int_feature_as_of_weeks",
-        "target_item_features",
+        "target_clip_features",
         "vklsvd-on-run-start-0",
     ),
 }
@@ -81,7 +81,7 @@ FEATURE_TABLES = (
     "user_features",
     "user_context_features",
     "user_author_features",
-    "target_item_features",
+    "target_clip_features",
 )
 
 #: Earlier results of this benchmark (same data parameters and machine), quoted in every report.

@@ -5,12 +5,12 @@ with two or more versions, also whether their results are equal row for row.
 
 Usage (from the repository root; `dbt compile` writes a model's SQL under <target-path>/compiled/)::
 
-    VKLSVD_DUCKDB_PATH=<warehouse> .venv/bin/dbt compile -s ranker_pair_features \\
+    VKLSVD_DUCKDB_PATH=<warehouse> .venv/bin/dbt compile -s ranker_user_clip_features \\
         --project-dir . --profiles-dir profiles --target-path /tmp/new --vars '{"data_root": "<data>"}'
     # the same from a `git worktree` of the revision to compare against, into /tmp/old
     .venv/bin/python benchmarks/model_sql.py --warehouse <warehouse> \\
-        --compiled old=/tmp/old/compiled/vklsvd/models/7_ranker/ranker_pair_features.sql \\
-        --compiled new=/tmp/new/compiled/vklsvd/models/7_ranker/ranker_pair_features.sql \\
+        --compiled old=/tmp/old/compiled/vklsvd/models/7_ranker/ranker_user_clip_features.sql \\
+        --compiled new=/tmp/new/compiled/vklsvd/models/7_ranker/ranker_user_clip_features.sql \\
         --output benchmarks/results/pair_features/sparse_20k.md
 
 The warehouse is attached read-only, so a model can be measured on a scale build without rebuilding it.

@@ -17,7 +17,7 @@ otherwise runs what `ml_ranker_model` runs (one fit on every pair but the held-o
 early), with the build's thread budget. The table gives, per variant, its training pairs, the trees
 chosen, the fit's wall time and its ratio to the first row, the held-out NDCG@100 and the NDCG@100 of
 ranking each target clip's candidates by the model's score (no capacity: the ranking quality alone,
-against every positive user of the clip, as `eval_ndcg_per_item` counts them). The variants run one
+against every positive user of the clip, as `eval_ndcg_per_clip` counts them). The variants run one
 after another in one process, so the time ratios are measured under the same conditions.
 """
 
@@ -124,12 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     described = dict(zip(columns, model[0], strict=True))
     saved = load_saved_ranker(described["path"], described["sha256"])
     base = saved.params
-    training = con.table("ranker_training_pairs")
+    training = con.table("ranker_training_rows")
     pairs = read_training_pairs(
         stream_batches(training, BATCH_ROWS), arrow_schema(training), row_count(training), base
     )
     targets = con.sql(
-        "select p.*, l.user_id is not null as is_relevant from ranker_pairs as p "
+        "select p.*, l.user_id is not null as is_relevant from ranker_feature_matrix as p "
         "left join int_target_labels as l on p.item_id = l.item_id and p.user_id = l.user_id "
         "where p.is_target_week"
     )

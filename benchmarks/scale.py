@@ -272,7 +272,7 @@ def run_build(dataset: Dataset, workdir: Path, extra_vars: dict[str, Any]) -> Bu
     if result.succeeded:
         with duckdb.connect(str(warehouse), read_only=True) as connection:
             result.ndcg = dict(connection.execute("select ranking, ndcg from eval_summary").fetchall())
-            (dataset.target_clips,) = connection.execute("select count(*) from int_target_items").fetchone()
+            (dataset.target_clips,) = connection.execute("select count(*) from int_target_clips").fetchone()
             row = connection.execute(
                 "select search, hnsw_recall_at_k, n_vectors from ml_hnsw_user_index"
             ).fetchone()

@@ -1,11 +1,11 @@
--- The ranker's training sample (ranker_feature_pairs): a sampled clip keeps every relevant candidate and
+-- The ranker's training sample (ranker_sampled_pairs): a sampled clip keeps every relevant candidate and
 -- min(its irrelevant candidates, var ranker_negatives_per_clip) irrelevant ones (all of them when the var
 -- is null), a held-out clip every candidate; only clips with both kinds are sampled; the sampled pairs of the other clips together stay
 -- within var ranker_max_training_pairs, the held-out clips within var ranker_holdout_clips, all of one week.
 -- Rows returned = failures.
 with candidates as (
     select as_of_week, item_id, count(*) filter (where label) as positives, count(*) filter (where not label) as negatives
-    from {{ ref('ranker_candidates') }}
+    from {{ ref('ranker_labelled_candidates') }}
     where not is_target_week
     group by as_of_week, item_id
 ),
@@ -17,7 +17,7 @@ sampled as (
         bool_or(is_holdout) as is_holdout,
         count(*) filter (where label) as positives,
         count(*) filter (where not label) as negatives
-    from {{ ref('ranker_feature_pairs') }}
+    from {{ ref('ranker_sampled_pairs') }}
     where not is_target_week
     group by as_of_week, item_id
 ),

@@ -32,7 +32,7 @@ window
 {#- The last as-of week whose totals the row of `alias` holds: its key's next period, or every later week
     (the largest int) on the key's last period. Written with coalesce rather than `next_period is null
     or ...`, because DuckDB plans an `or` in a left join's condition as a nested-loop join
-    (ranker_pair_features left-joins its lookups). -#}
+    (ranker_user_clip_features left-joins its lookups). -#}
 {% macro as_of_row_end(alias) -%}
   coalesce({{ alias }}.next_period, 2147483647)
 {%- endmacro %}

@@ -1,4 +1,4 @@
-{#- The per-pair candidate columns of ranker_candidates, carried to the ranker as features: for every
+{#- The per-pair candidate columns of ranker_labelled_candidates, carried to the ranker as features: for every
     candidate source (the keys of var candidate_k) its rank and score for the pair (null when the source
     did not find the user), how many sources found it, and the reciprocal-rank-fusion score over them. -#}
 {% macro candidate_pair_columns() -%}

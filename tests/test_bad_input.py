@@ -209,7 +209,7 @@ def test_empty_subsample_and_week_without_new_clips(dataset_copy: Path, make_bui
     old_items = pq.read_table(dataset_copy / WEEK.format(0)).column("item_id")
     validation = dataset_copy / "interactions/validation/week_25.parquet"
     _rewrite(validation, lambda t: t.filter(pc.is_in(t.column("item_id"), old_items)))
-    _fails_with(make_build("no_new_clips"), {"data_root": str(dataset_copy)}, "not_empty_int_target_items")
+    _fails_with(make_build("no_new_clips"), {"data_root": str(dataset_copy)}, "not_empty_int_target_clips")
 
 
 def test_safe_variants_are_accepted(dataset_copy: Path, make_build) -> None:
@@ -236,12 +236,12 @@ def test_safe_variants_are_accepted(dataset_copy: Path, make_build) -> None:
     result = build.run("build", variables)
     assert result.success, result.output[-3000:]
     (most_negatives,) = build.query(
-        """select max(n) from (select count(*) filter (where not label) as n from ranker_training_pairs
+        """select max(n) from (select count(*) filter (where not label) as n from ranker_training_rows
            where not is_holdout group by as_of_week, item_id)"""
     )[0]
     assert most_negatives <= 50
     without_embedding = build.query(
-        """select t.item_id, len(s.user_id) from int_target_items t
+        """select t.item_id, len(s.user_id) from int_target_clips t
            join submission s using (item_id) where not t.has_embedding"""
     )
     assert len(without_embedding) >= 1

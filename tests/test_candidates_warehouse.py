@@ -12,8 +12,8 @@ def test_every_target_clip_has_candidates_from_every_source(validation_build: Bu
     rows = validation_build.query(
         """select source, count(distinct item_id) from candidates where as_of_week = 25 group by source"""
     )
-    (targets,) = validation_build.query("select count(*) from int_target_items")[0]
-    (with_embedding,) = validation_build.query("select count(*) from int_target_items where has_embedding")[0]
+    (targets,) = validation_build.query("select count(*) from int_target_clips")[0]
+    (with_embedding,) = validation_build.query("select count(*) from int_target_clips where has_embedding")[0]
     counts = dict(rows)
     assert set(counts) == SOURCES
     assert counts["active_users"] == targets and counts["hnsw"] == with_embedding

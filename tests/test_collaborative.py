@@ -9,7 +9,7 @@ import pytest
 
 from harness import default_hnsw_params
 from vklsvd.collaborative import groups
-from vklsvd.collaborative.adapters import confidence, user_author_factors, user_item_factors
+from vklsvd.collaborative.adapters import confidence, user_author_factors, user_clip_factors
 from vklsvd.collaborative.bridge import bridge_inputs, fit_bridge
 from vklsvd.collaborative.factors import (
     AlsParams,
@@ -402,7 +402,7 @@ def _two_tastes(week: int) -> pa.Table:
 
 def _item_factor_table() -> pa.Table:
     engagement, *tables = _item_world()
-    return user_item_factors(
+    return user_clip_factors(
         engagement.to_batches(max_chunksize=7), *tables, _two_tastes, params=_collaborative()
     )
 
@@ -420,7 +420,7 @@ def test_cold_clips_get_factors_that_find_their_community() -> None:
 
 def test_an_authors_clips_fold_into_a_column_its_audience_prefers() -> None:
     table = _item_factor_table()
-    users, authors = _vectors(table, 4, "user"), _vectors(table, 4, "author")
+    users, authors = _vectors(table, 4, "user"), _vectors(table, 4, "author_clips")
     assert sorted(authors) == [1, 2]  # author 1 + community: the clips of community c are author 1 + c
     for user, vector in users.items():
         if user != 99:
@@ -517,7 +517,7 @@ def test_a_clip_to_rank_without_metadata_is_an_error() -> None:
     engagement, metadata, embeddings, _, no_authors = _item_world()
     unknown = pa.table({"as_of_week": pa.array([4], pa.int32()), "item_id": pa.array([999], pa.uint32())})
     with pytest.raises(VklsvdError, match="missing from the clip metadata"):
-        user_item_factors(
+        user_clip_factors(
             engagement.to_batches(),
             metadata,
             embeddings,

@@ -30,7 +30,7 @@ from vklsvd.constants import SIGNALS
 AS_OF_WEEK = 20
 TARGET_WEEK = 25
 VARIABLES: dict[str, Any] = {"training_weeks": [AS_OF_WEEK]}
-SELECTION = ("--select", "+tag:features", "+ranker_pair_features", "--indirect-selection", "cautious")
+SELECTION = ("--select", "+tag:features", "+ranker_user_clip_features", "--indirect-selection", "cautious")
 #: Tables keyed by as_of_week (features, user representations, candidate sources, the ranker's pairs),
 #: and the key columns that order their rows.
 MARTS: dict[str, Sequence[str]] = {
@@ -44,15 +44,15 @@ MARTS: dict[str, Sequence[str]] = {
     "ml_user_content_profiles": ("user_id", "profile_kind"),
     "ml_user_interests": ("user_id", "interest_id"),
     "ml_user_author_factors": ("side", "entity_id"),
-    "ml_user_item_factors": ("side", "entity_id", "interest_id"),
+    "ml_user_clip_factors": ("side", "entity_id", "interest_id"),
     "candidates": ("item_id", "source", "user_id"),
-    "ranker_candidates": ("item_id", "user_id"),
+    "ranker_labelled_candidates": ("item_id", "user_id"),
 }
 #: Columns that are the as-of week's own labels (they are meant to change with its interactions).
-LABELS: dict[str, Sequence[str]] = {"ranker_candidates": ("label", "relevance")}
+LABELS: dict[str, Sequence[str]] = {"ranker_labelled_candidates": ("label", "relevance")}
 #: The ranker's pair features: the pairs sampled as of W depend on W's labels, so the features of the
 #: pairs both builds sampled are compared.
-PAIR_FEATURES = "ranker_pair_features"
+PAIR_FEATURES = "ranker_user_clip_features"
 #: Partial aggregates, the column of their period (or week) and the key columns that order their rows.
 #: Every as-of week is a period boundary, so rows of periods before W hold weeks before W only.
 WEEKLY: dict[str, tuple[str, Sequence[str]]] = {
@@ -76,7 +76,7 @@ WEEKLY: dict[str, tuple[str, Sequence[str]]] = {
     ),
     "int_user_authors_aggregated_to_periods": ("period", ("user_id", "author_id", "period")),
     "int_user_author_engagement": ("week", ("user_id", "author_id", "week")),
-    "int_user_item_engagement": ("week", ("user_id", "item_id", "week")),
+    "int_user_clip_engagement": ("week", ("user_id", "item_id", "week")),
 }
 
 

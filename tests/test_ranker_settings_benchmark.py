@@ -64,7 +64,7 @@ def test_report_times_every_variant_on_the_same_pairs(
     )
     assert [row[0] for row in rows] == ["build settings", *variants]
     pairs = [int(row[1].replace(",", "")) for row in rows]
-    (held_out,) = validation_build.query("select count(*) from ranker_training_pairs where is_holdout")[0]
+    (held_out,) = validation_build.query("select count(*) from ranker_training_rows where is_holdout")[0]
     assert pairs[0] == pairs[1] == pairs[2] == pairs[4] > pairs[3]  # the sample keeps every held-out pair
     assert pairs[3] - held_out <= 3000
     assert rows[0][4] == "1.00"

@@ -55,15 +55,15 @@ def test_every_shape_builds_a_valid_submission(
     assert result.success, failure_text(result)
     (sampled_clips,) = build.query(
         """select count(*) from (
-               select distinct as_of_week, item_id from ranker_feature_pairs where not is_target_week)"""
+               select distinct as_of_week, item_id from ranker_sampled_pairs where not is_target_week)"""
     )[0]
     (trainable_clips,) = build.query(
         """select count(*) from (
-               select as_of_week, item_id from ranker_candidates where not is_target_week
+               select as_of_week, item_id from ranker_labelled_candidates where not is_target_week
                group by as_of_week, item_id having bool_or(label) and not bool_and(label))"""
     )[0]
     assert sampled_clips < trainable_clips  # the cap bound (its data test checks that it holds)
-    targets = {item for (item,) in build.query("select item_id from int_target_items")}
+    targets = {item for (item,) in build.query("select item_id from int_target_clips")}
     assert_valid_submission(build.submission, targets)
     scores = dict(build.query("select ranking, ndcg from eval_summary"))
     assert scores["submission"] > 2 * scores["random_users"]
@@ -95,7 +95,7 @@ def test_the_readme_real_data_path_works_on_a_fresh_clone(tiny_dataset: Path, tm
     assert (clone / "warehouse" / "vklsvd.duckdb").is_file()
     submission = clone / "output" / "submission.parquet"
     with duckdb.connect(str(clone / "warehouse" / "vklsvd.duckdb"), read_only=True) as connection:
-        targets = {item for (item,) in connection.execute("select item_id from int_target_items").fetchall()}
+        targets = {item for (item,) in connection.execute("select item_id from int_target_clips").fetchall()}
     assert_valid_submission(submission, targets)
     report = subprocess.run(
         [str(Path(sys.executable).parent / "vklsvd"), "report"],

@@ -24,7 +24,7 @@ AS_OF_PATH = (
     "models/5_candidates/ml_hnsw_candidates.py",
     "models/5_candidates/ml_hnsw_user_index.py",
     "models/5_candidates/ml_collaborative_candidates.py",
-    "models/4_collaborative/ml_user_item_factors.py",
+    "models/4_collaborative/ml_user_clip_factors.py",
     "models/3_content/int_user_bubbles.sql",
     "models/3_content/int_user_semantic_prefixes.sql",
     "models/3_content/ml_user_interests.py",
@@ -34,7 +34,7 @@ AS_OF_PATH = (
     "models/4_collaborative/int_cf_user_interest_vectors.sql",
     "models/2_intermediate/int_author_audience.sql",
     "models/2_intermediate/int_user_activity.sql",
-    "models/7_ranker/ranker_candidates.sql",
+    "models/7_ranker/ranker_labelled_candidates.sql",
 )
 SOURCES = ("hnsw", "author_audience", "bubbles", "semantic_ids", "active_users", "collaborative")
 
@@ -44,7 +44,7 @@ def test_no_model_on_the_candidate_path_singles_out_the_target_week(path: str) -
     text = (PROJECT_DIR / path).read_text()
     code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
     assert not re.search(r"var\(\s*['\"]target_week", code), f"{path} reads var target_week"
-    assert "int_target_items" not in code, f"{path} reads the target clips directly"
+    assert "int_target_clips" not in code, f"{path} reads the target clips directly"
     if path.endswith(".sql"):  # a Python model's rows are keyed by its adapter (vklsvd/*/adapters.py)
         assert "as_of_week" in code, f"{path} is not keyed by as-of week"
 
@@ -65,31 +65,33 @@ def test_the_rankers_pairs_are_the_candidates_of_every_week(validation_build: Bu
         """with pairs as (
                select as_of_week, item_id, user_id, count(*) as n_sources from candidates group by all)
            select
-               (select count(*) from ranker_candidates r
+               (select count(*) from ranker_labelled_candidates r
                 anti join pairs p using (as_of_week, item_id, user_id)),
                (select count(*) from pairs p
-                anti join ranker_candidates r using (as_of_week, item_id, user_id)),
-               (select count(*) from ranker_candidates r
+                anti join ranker_labelled_candidates r using (as_of_week, item_id, user_id)),
+               (select count(*) from ranker_labelled_candidates r
                 inner join pairs p using (as_of_week, item_id, user_id)
                 where r.n_sources <> p.n_sources)"""
     )[0]
     assert (only_in_ranker, only_in_candidates, sources_differ) == (0, 0, 0)
     (outside,) = validation_build.query(
-        """select count(*) from ranker_training_pairs t
-           anti join ranker_candidates r using (as_of_week, item_id, user_id)"""
+        """select count(*) from ranker_training_rows t
+           anti join ranker_labelled_candidates r using (as_of_week, item_id, user_id)"""
     )[0]
     assert outside == 0
-    # a training pair carries the same candidate columns as its row of ranker_candidates
+    # a training pair carries the same candidate columns as its row of ranker_labelled_candidates
     (mismatched,) = validation_build.query(
-        """select count(*) from ranker_training_pairs t
-           inner join ranker_candidates r using (as_of_week, item_id, user_id)
+        """select count(*) from ranker_training_rows t
+           inner join ranker_labelled_candidates r using (as_of_week, item_id, user_id)
            where t.rrf_score is distinct from r.rrf_score or t.hnsw_rank is distinct from r.hnsw_rank"""
     )[0]
     assert mismatched == 0
     # by default (ranker_negatives_per_clip null) a training clip keeps its whole candidate list
     (clips, partial) = validation_build.query(
-        """with kept as (select as_of_week, item_id, count(*) as n from ranker_training_pairs group by all),
-                listed as (select as_of_week, item_id, count(*) as n from ranker_candidates group by all)
+        """with kept as (select as_of_week, item_id, count(*) as n from ranker_training_rows group by all),
+                listed as (
+                    select as_of_week, item_id, count(*) as n from ranker_labelled_candidates group by all
+                )
            select count(*), count(*) filter (where kept.n <> listed.n)
            from kept inner join listed using (as_of_week, item_id)"""
     )[0]
@@ -98,11 +100,11 @@ def test_the_rankers_pairs_are_the_candidates_of_every_week(validation_build: Bu
 
 def test_training_weeks_rank_new_clips_of_their_own_week(validation_build: Build) -> None:
     (wrong,) = validation_build.query(
-        """select count(*) from int_as_of_clips c inner join int_item_first_week f using (item_id)
+        """select count(*) from int_as_of_clips c inner join int_clip_first_week f using (item_id)
            where not c.is_target_week and f.first_week <> c.as_of_week"""
     )[0]
     assert wrong == 0
     (held_out_weeks,) = validation_build.query(
-        "select count(distinct as_of_week) from ranker_training_pairs where is_holdout"
+        "select count(distinct as_of_week) from ranker_training_rows where is_holdout"
     )[0]
     assert held_out_weeks == 1

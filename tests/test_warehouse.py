@@ -21,13 +21,13 @@ def test_submission_file_is_valid(validation_build: Build) -> None:
     assert all(len(users) == 100 and len(set(users)) == 100 for users in lists)
     counts = np.unique(np.concatenate(lists), return_counts=True)[1]
     assert counts.max() <= 100
-    targets = {row[0] for row in validation_build.query("select item_id from int_target_items")}
+    targets = {row[0] for row in validation_build.query("select item_id from int_target_clips")}
     assert set(table.column("item_id").to_pylist()) == targets
 
 
 def test_target_clips_are_cold(validation_build: Build) -> None:
     seen_before = validation_build.query(
-        """select count(*) from int_target_items t
+        """select count(*) from int_target_clips t
            join int_interactions i on i.item_id = t.item_id and i.week < 25"""
     )
     assert seen_before == [(0,)]
@@ -133,7 +133,7 @@ def test_ablation_scores_every_reference_source_and_family(validation_build: Bui
     expected |= {f"ranker_without_{family}" for family in settings["ranker_feature_families"]}
     assert set(rows) == expected | {"ranker_all_features"}
     # within ablation_max_training_pairs the ablation's reference is the saved ranker, assigned greedily
-    (training_pairs,) = validation_build.query("select count(*) from ranker_training_pairs")[0]
+    (training_pairs,) = validation_build.query("select count(*) from ranker_training_rows")[0]
     assert training_pairs <= settings["ablation_max_training_pairs"]
     assert rows["ranker_all_features"][1:] == pytest.approx(rows["ranker_greedy"][1:], abs=1e-12)
     # the submission's row is the submission's own NDCG
@@ -200,7 +200,7 @@ def test_test_week_uses_the_template_and_needs_no_labels(tiny_dataset: Path, mak
 
 def test_ranker_trains_on_earlier_weeks_only(validation_build: Build) -> None:
     weeks = validation_build.query(
-        """select as_of_week, is_target_week, count(label), count(*) from ranker_pairs
+        """select as_of_week, is_target_week, count(label), count(*) from ranker_feature_matrix
            group by all order by as_of_week"""
     )
     assert [week for week, *_ in weeks] == [22, 23, 24, 25]
@@ -281,14 +281,14 @@ def test_readme_exploration_queries_run_and_return_rows(validation_build: Build)
 
 
 def test_every_ranker_column_is_in_the_catalogue_of_column_families(validation_build: Build) -> None:
-    """ranker_pairs' generated column names can be found: each matches exactly one family of
+    """ranker_feature_matrix' generated column names can be found: each matches exactly one family of
     `config.meta.column_families` in its yml, whose file exists and holds the family's search fragment."""
     import re
 
     import yaml
 
     document = yaml.safe_load((PROJECT_DIR / "models/7_ranker/_ranker__models.yml").read_text())
-    (model,) = [entry for entry in document["models"] if entry["name"] == "ranker_pairs"]
+    (model,) = [entry for entry in document["models"] if entry["name"] == "ranker_feature_matrix"]
     families = model["config"]["meta"]["column_families"]
     for family in families:
         source = PROJECT_DIR / family["made_in"]
@@ -296,7 +296,7 @@ def test_every_ranker_column_is_in_the_catalogue_of_column_families(validation_b
     columns = [
         name
         for (name,) in validation_build.query(
-            "select column_name from information_schema.columns where table_name = 'ranker_pairs'"
+            "select column_name from information_schema.columns where table_name = 'ranker_feature_matrix'"
         )
     ]
     assert len(columns) > 100

@@ -1,5 +1,5 @@
 -- The clips ranked as of every as-of week, with only what is known without their own interactions. For the
--- target week these are int_target_items (cold clips of the target week, and for the test week the
+-- target week these are int_target_clips (cold clips of the target week, and for the test week the
 -- template's clips); for a training as-of week W, the clips first shown in week W (the same rule one
 -- week back), at most var `training_clips_per_week` of them drawn by a seeded hash (null = all). Every
 -- candidate source and the ranker's pairs start from this table, so training weeks and the target week
@@ -7,7 +7,7 @@
 {% set cap = var('training_clips_per_week') %}
 with training_clips as (
     select f.item_id, a.as_of_week, a.is_target_week
-    from {{ ref('int_item_first_week') }} as f
+    from {{ ref('int_clip_first_week') }} as f
     inner join {{ ref('int_feature_as_of_weeks') }} as a on f.first_week = a.as_of_week
     where not a.is_target_week
     {%- if cap is not none %}
@@ -20,7 +20,7 @@ with training_clips as (
 
 clips as (
     select t.item_id, a.as_of_week, a.is_target_week
-    from {{ ref('int_target_items') }} as t
+    from {{ ref('int_target_clips') }} as t
     inner join {{ ref('int_feature_as_of_weeks') }} as a on t.target_week = a.as_of_week
     union all
     select item_id, as_of_week, is_target_week from training_clips

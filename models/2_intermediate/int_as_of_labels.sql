@@ -8,7 +8,7 @@ select
     i.user_id,
     cast(max({{ label_relevance() }}) as integer) as relevance
 from {{ ref('int_interactions') }} as i
-inner join {{ ref('int_item_first_week') }} as f on i.item_id = f.item_id and f.first_week = i.week
+inner join {{ ref('int_clip_first_week') }} as f on i.item_id = f.item_id and f.first_week = i.week
 inner join {{ ref('int_feature_as_of_weeks') }} as a on i.week = a.as_of_week
 where {{ positive_signal() }}
 group by a.as_of_week, i.item_id, i.user_id

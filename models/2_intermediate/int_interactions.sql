@@ -7,6 +7,6 @@ from {{ ref('stg_vklsvd__interactions') }} as i
 semi join {{ ref('int_users_sampled') }} as u on i.user_id = u.user_id
 {% endif %}
 {% if var('item_sample') %}
-semi join {{ ref('int_items_sampled') }} as c on i.item_id = c.item_id
+semi join {{ ref('int_clips_sampled') }} as c on i.item_id = c.item_id
 {% endif %}
 where i.week >= {{ var('first_week') }}

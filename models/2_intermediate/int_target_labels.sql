@@ -4,6 +4,6 @@ select distinct
     i.item_id,
     i.user_id
 from {{ ref('int_interactions') }} as i
-inner join {{ ref('int_target_items') }} as t on i.item_id = t.item_id
+inner join {{ ref('int_target_clips') }} as t on i.item_id = t.item_id
 where i.week = {{ var('target_week') }}
   and {{ positive_signal() }}

@@ -1,7 +1,7 @@
 {{ config(materialized='view') }}
 -- Each user's interest bubbles as of every as-of week: the mixture components of the clips in their
 -- history before that week (each clip carries its top components with probabilities, from
--- ml_item_bubbles), the totals read from int_user_bubble_periods at the as-of week.
+-- ml_clip_bubbles), the totals read from int_user_bubble_periods at the as-of week.
 --   membership  : mean component membership over the history, weighted by watch fraction (shares)
 --   engagement  : expected positives in the component + content_watch_weight x expected watched clips;
 --                 an absolute count, so it carries the user's activity as well as their taste

@@ -1,7 +1,7 @@
 -- User engagement per semantic-ID prefix (lengths 1..semantic_id_params.counter_levels) before the target week, as
 -- running totals over the as-of periods (macros as_of_periods, as_of_running_totals): the row with
 -- period < W <= next_period holds what the user did on the prefix in every week before W. The target-week
--- counters (int_user_semantic_prefixes) and the ranker's as-of affinities (ranker_pair_features)
+-- counters (int_user_semantic_prefixes) and the ranker's as-of affinities (ranker_user_clip_features)
 -- both read it. One scan of the history: a clip's prefixes are columns, aggregated by grouping sets.
 -- Float sums are exact (same value whatever the order of the parallel aggregation).
 {% set levels = range(1, (var('semantic_id_params')['counter_levels'] | int) + 1) | list %}
@@ -11,7 +11,7 @@ with item_prefixes as (
         {%- for level in levels %}
         max(case when level = {{ level }} then prefix end) as prefix_{{ level }}{{ "," if not loop.last }}
         {%- endfor %}
-    from {{ ref('ml_item_semantic_ids') }}
+    from {{ ref('ml_clip_semantic_ids') }}
     where level <= {{ levels | length }}
     group by item_id
 ),

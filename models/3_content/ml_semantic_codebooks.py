@@ -7,7 +7,7 @@ from vklsvd.settings import stage_settings
 
 def model(dbt, session):
     return fit_semantic_codebooks(
-        to_arrow(dbt.ref("int_content_fit_items")),
+        to_arrow(dbt.ref("int_content_fit_clips")),
         stage_settings(SemanticIdParams, "semantic_id_params", dbt.config.get("semantic_id_params")),
         seed=int(dbt.config.get("seed")),
         artifacts_dir=artifacts_folder(dbt.config.get("artifacts_dir"), session),

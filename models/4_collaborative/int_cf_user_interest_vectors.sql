@@ -10,6 +10,6 @@ select
     {%- for interest in interests %}
     max(factors) filter (where interest_id = {{ interest }}) as interest_{{ interest }}_factors{{ "," if not loop.last }}
     {%- endfor %}
-from {{ ref('ml_user_item_factors') }}
+from {{ ref('ml_user_clip_factors') }}
 where side = 'user_interest'
 group by as_of_week, entity_id

@@ -6,7 +6,7 @@
 {% set k = var('candidate_k').get('bubbles') or 0 %}  {#- checked by check_vars -#}
 with clip_components as (
     select c.as_of_week, b.item_id, b.component, b.probability
-    from {{ ref('ml_item_bubbles') }} as b
+    from {{ ref('ml_clip_bubbles') }} as b
     inner join {{ ref('int_as_of_clips') }} as c on b.item_id = c.item_id
 ),
 

@@ -7,7 +7,7 @@
 {% set levels = var('semantic_id_params')['counter_levels'] %}
 with clip_prefixes as (
     select c.as_of_week, s.item_id, s.level, s.prefix
-    from {{ ref('ml_item_semantic_ids') }} as s
+    from {{ ref('ml_clip_semantic_ids') }} as s
     inner join {{ ref('int_as_of_clips') }} as c on s.item_id = c.item_id
     where s.level <= {{ levels }}
 ),

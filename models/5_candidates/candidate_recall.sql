@@ -66,7 +66,7 @@ grid as (
     select s.source, d.k, t.item_id
     from (select distinct source from ranked) as s
     cross join depths as d
-    cross join {{ ref('int_target_items') }} as t
+    cross join {{ ref('int_target_clips') }} as t
 ),
 
 clip_relevance as (

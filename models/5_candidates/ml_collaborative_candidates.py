@@ -8,7 +8,7 @@ from vklsvd.settings import stage_settings
 def model(dbt, session):
     collaborative = stage_settings(CollaborativeParams, "cf_params", dbt.config.get("cf_params"))
     return collaborative_candidates(
-        to_arrow(dbt.ref("ml_user_item_factors").filter("side in ('user', 'clip')")),
+        to_arrow(dbt.ref("ml_user_clip_factors").filter("side in ('user', 'clip')")),
         k=int(dbt.config.get("candidates_k")),
         params=stage_settings(
             HnswParams, "hnsw_params", dbt.config.get("hnsw_params"), seed=int(dbt.config.get("seed"))

@@ -7,7 +7,7 @@ from vklsvd.settings import stage_settings
 
 
 def model(dbt, session):
-    pairs = dbt.ref("ranker_training_pairs")
+    pairs = dbt.ref("ranker_training_rows")
     return train_ranker_model(
         released_after(stream_batches(pairs, int(dbt.config.get("batch_rows"))), session),
         arrow_schema(pairs),

@@ -3,7 +3,8 @@ from vklsvd.ranking.adapters import score_target_pairs
 
 
 def model(dbt, session):
+    targets = dbt.ref("ranker_feature_matrix").filter("is_target_week")
     return score_target_pairs(
         to_arrow(dbt.ref("ml_ranker_model")),
-        stream_batches(dbt.ref("ranker_pairs").filter("is_target_week"), int(dbt.config.get("batch_rows"))),
+        stream_batches(targets, int(dbt.config.get("batch_rows"))),
     )

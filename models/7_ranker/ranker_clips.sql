@@ -6,5 +6,5 @@ select
     c.author_id,
     c.duration_bucket,
     e.embedding
-from {{ ref('target_item_features') }} as c
+from {{ ref('target_clip_features') }} as c
 left join {{ ref('stg_vklsvd__item_embeddings') }} as e on c.item_id = e.item_id

@@ -11,7 +11,7 @@ def model(dbt, session):
             "ranker_round_robin": (ranker, "round_robin"),
             "rrf_baseline": (baseline, "score"),
         },
-        to_arrow(dbt.ref("int_target_items")),
+        to_arrow(dbt.ref("int_target_clips")),
         to_arrow(dbt.ref("int_fill_users")),
         list_size=int(dbt.config.get("list_size")),
         capacity=int(dbt.config.get("user_capacity")),

@@ -1,5 +1,5 @@
 -- The ablation of the validation week, one row per ranking: NDCG@list_size (mean over labelled target
--- clips, macro ndcg_per_item; the submission, baselines and references as eval_ndcg_per_item scored them)
+-- clips, macro ndcg_per_clip; the submission, baselines and references as eval_ndcg_per_clip scored them)
 -- and recall@list_size (share of the relevant pairs in the lists) of
 --   reference  random users (eval_random_ranked)
 --   source     each candidate source alone: its top list_size users per clip, no capacity
@@ -12,7 +12,7 @@
 --              var feature_ablation (ml_ablation_assignments is disabled without it)
 {% set k = var('list_size') | int %}
 {% set labels = ref('int_target_labels') %}
-{#- already scored per clip by eval_ndcg_per_item: (its ranking name, the name here, kind) in table order -#}
+{#- already scored per clip by eval_ndcg_per_clip: (its ranking name, the name here, kind) in table order -#}
 {% set scored = [
     ('random_users', 'random_users', 'reference'),
     ('rrf_baseline', 'rrf_baseline', 'fusion'),
@@ -33,13 +33,13 @@
 with per_clip as (
     {%- for evaluated, name, kind in scored %}
     select '{{ name }}' as ranking, '{{ kind }}' as kind, {{ loop.index }} as ranking_order, item_id, n_relevant, hits, ndcg
-    from {{ ref('eval_ndcg_per_item') }}
+    from {{ ref('eval_ndcg_per_clip') }}
     where ranking = '{{ evaluated }}'
     union all
     {%- endfor %}
     {%- for name, kind, ranked in lists %}
     select '{{ name }}' as ranking, '{{ kind }}' as kind, {{ scored | length + loop.index }} as ranking_order, item_id, n_relevant, hits, ndcg
-    from ({{ ndcg_per_item('(' ~ ranked ~ ')', labels, k) }}) as scored
+    from ({{ ndcg_per_clip('(' ~ ranked ~ ')', labels, k) }}) as scored
     {{ "union all" if not loop.last }}
     {%- endfor %}
 )

@@ -22,7 +22,7 @@ draws as (
             {{ hash_fraction("cast(t.item_id as varchar) || '-' || cast(d.draw as varchar)", var('sample_seed')) }}
             * p.users
         ) as bigint) as user_number
-    from {{ ref('int_target_items') }} as t
+    from {{ ref('int_target_clips') }} as t
     cross join range(0, {{ 4 * list_size }}) as d (draw)
     cross join population as p
 ),

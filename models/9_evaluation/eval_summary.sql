@@ -7,5 +7,5 @@ select
     {{ exact_avg("ndcg", 15) }} as ndcg,
     cast(sum(hits) as bigint) as hits,
     cast(sum(n_relevant) as bigint) as relevant_pairs
-from {{ ref('eval_ndcg_per_item') }}
+from {{ ref('eval_ndcg_per_clip') }}
 group by ranking

@@ -3,8 +3,8 @@ from vklsvd.ranking.adapters import ablation_assignments
 
 
 def model(dbt, session):
-    training = dbt.ref("ranker_training_pairs")
-    targets = dbt.ref("ranker_pairs").filter("is_target_week")
+    training = dbt.ref("ranker_training_rows")
+    targets = dbt.ref("ranker_feature_matrix").filter("is_target_week")
     batch_rows = int(dbt.config.get("batch_rows"))
     families = dbt.config.get("families")
     return ablation_assignments(
@@ -13,7 +13,7 @@ def model(dbt, session):
         arrow_schema(training),
         row_count(training),
         lambda: stream_batches(targets, batch_rows),
-        to_arrow(dbt.ref("int_target_items")),
+        to_arrow(dbt.ref("int_target_clips")),
         to_arrow(dbt.ref("int_fill_users")),
         families={str(name): [str(p) for p in patterns] for name, patterns in dict(families or {}).items()},
         list_size=int(dbt.config.get("list_size")),

@@ -282,7 +282,7 @@ def _with_interest_ids(table: pa.Table, interest_ids: np.ndarray | None = None) 
     return table.append_column("interest_id", ids)
 
 
-def user_item_factors(
+def user_clip_factors(
     engagement_batches: Iterable[pa.RecordBatch],
     items: pa.Table,
     embeddings: pa.Table,
@@ -305,7 +305,7 @@ def user_item_factors(
     engagement before the week, weighted by log(1 + users engaged), and predicts the as-of clips'
     factors: they are cold, so their own interactions are never read. One row per (as-of week, side,
     entity, interest_id): side `user` (entity = user_id), `clip` (entity = item_id, the prediction),
-    `author` (entity = author_id, the fold-in of the author's clips: a column, comparable with `user`
+    `author_clips` (entity = author_id, the fold-in of the author's clips: a column, comparable with `user`
     by the dot product) and `user_interest` (entity = user_id, with its `interest_id`: the fold-in of
     the user's clips nearest that interest, comparable with `clip`); interest_id is null elsewhere.
     """
@@ -346,7 +346,7 @@ def user_item_factors(
         parts += [
             _with_interest_ids(_factor_rows(week, "user", fitted.row_ids, fitted.factors.rows)),
             _with_interest_ids(_factor_rows(week, "clip", ranked, predicted)),
-            _with_interest_ids(_factor_rows(week, "author", author_of_clip, author_vectors)),
+            _with_interest_ids(_factor_rows(week, "author_clips", author_of_clip, author_vectors)),
             _with_interest_ids(
                 _factor_rows(week, "user_interest", of_interest.user_id, of_interest.factors),
                 of_interest.interest_id,

@@ -185,7 +185,7 @@ def fit_gmm_bubbles(fit_items: pa.Table, params: BubbleParams, *, seed: int, art
     )
 
 
-def item_bubbles(description: pa.Table, embeddings: pa.Table, params: BubbleParams) -> pa.Table:
+def clip_bubbles(description: pa.Table, embeddings: pa.Table, params: BubbleParams) -> pa.Table:
     """Each clip's `params.item_top_components` most probable mixture components (item_id, component,
     probability, rank)."""
     model = bubbles.load_mixture(
@@ -238,7 +238,7 @@ def fit_semantic_codebooks(
     )
 
 
-def item_semantic_ids(codebooks_description: pa.Table, embeddings: pa.Table) -> pa.Table:
+def clip_semantic_ids(codebooks_description: pa.Table, embeddings: pa.Table) -> pa.Table:
     """Every clip's code in long form: (item_id, level, code, prefix); `prefix` identifies the code's
     first `level` entries, so clips sharing a prefix share their coarse content."""
     books = semantic_ids.load_codebooks(

@@ -1,5 +1,5 @@
 """NDCG@k with binary gains, the challenge metric: the package's one implementation of its discount and
-its ideal DCG (the warehouse's is the SQL macro `ndcg_per_item`, which the tests check against this one).
+its ideal DCG (the warehouse's is the SQL macro `ndcg_per_clip`, which the tests check against this one).
 
 A position p (0-based) is worth 1 / log2(p + 2); a list's DCG sums that over its relevant users in the
 first k positions; IDCG is the DCG of min(relevant users, k) relevant users in the first positions.

@@ -215,7 +215,7 @@ def collaborative_candidates(
     max_exact_products: int,
 ) -> pa.Table:
     """For every as-of week, the k users whose ALS factor has the largest inner product with each clip's
-    predicted factor (ml_user_item_factors: sides `user` and `clip`, both as of the week), by
+    predicted factor (ml_user_clip_factors: sides `user` and `clip`, both as of the week), by
     `inner_product.planned_top_k_inner_product`: exact up to `max_exact_products` clip x user products,
     else HNSW over the augmented user factors at a planned ef (the build log gives each week's choice)."""
     found = {}

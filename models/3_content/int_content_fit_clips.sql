@@ -5,5 +5,5 @@ select
     e.item_id,
     e.embedding
 from {{ ref('stg_vklsvd__item_embeddings') }} as e
-inner join {{ ref('int_item_first_week') }} as f on e.item_id = f.item_id
+inner join {{ ref('int_clip_first_week') }} as f on e.item_id = f.item_id
 where f.first_week < {{ var('target_week') }}

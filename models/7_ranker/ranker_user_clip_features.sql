@@ -1,6 +1,6 @@
 -- Every feature of a (clip, user) pair itself, as of the pair's week, one row per feature pair
--- (ranker_feature_pairs), in one table so that the ranker's pairs join no other pair-sized table:
---   <source>_rank, <source>_score, n_sources, rrf_score  the pair's candidate columns (ranker_candidates)
+-- (ranker_sampled_pairs), in one table so that the ranker's pairs join no other pair-sized table:
+--   <source>_rank, <source>_score, n_sources, rrf_score  the pair's candidate columns (ranker_labelled_candidates)
 --   cos_*       cosine between the clip and the user's content profiles of each kind (var profile_kinds;
 --               null without that profile or without an embedding)
 --   sid_l{n}_*  the user's positives and watched mass on the clip's semantic-ID prefix of length n
@@ -10,7 +10,7 @@
 --               vector against the factor of the clip's author (dot product and cosine), the user
 --               factor's norm (int_cf_user_vectors, int_cf_author_vectors), and the user's user x clip
 --               factor against the clip's factor predicted by the content bridge (cf_clip_*,
---               ml_user_item_factors), against the fold-in of the author's clips (cf_author_clips_*),
+--               ml_user_clip_factors), against the fold-in of the author's clips (cf_author_clips_*),
 --               and the best match of the user's interest fold-ins with the predicted clip factor
 --               (cf_interest_max_*, int_cf_user_interest_vectors; greatest() skips the interests a
 --               user lacks); null when the user or the author had no engagement before the as-of
@@ -29,14 +29,14 @@
 {% set ranks = range(1, (var('bubble_params')['item_top_components'] | int) + 1) | list %}
 {% set kinds = var('profile_kinds') %}
 {% set interests = range(var('interest_params')['max_clusters'] | int) | list %}
-{#- carried through from ranker_candidates: the graded target and the candidate columns -#}
+{#- carried through from ranker_labelled_candidates: the graded target and the candidate columns -#}
 {% set carried = ['relevance'] + candidate_pair_columns() %}
 {#- computed from the user's and the clip's vectors, in the last steps of the chain -#}
 {% set cf_author_features = ['cf_author_dot', 'cf_author_cosine', 'cf_recent_author_dot', 'cf_recent_author_cosine', 'cf_user_norm'] %}
 {% set cf_clip_features = ['cf_clip_dot', 'cf_clip_cosine', 'cf_author_clips_dot', 'cf_author_clips_cosine'] %}
 {% set cf_interest_features = ['cf_interest_max_dot', 'cf_interest_max_cosine'] %}
 with pairs as (
-    select * from {{ ref('ranker_feature_pairs') }}
+    select * from {{ ref('ranker_sampled_pairs') }}
 ),
 
 clip_codes as (
@@ -45,7 +45,7 @@ clip_codes as (
         {%- for level in levels %},
         max(prefix) filter (where level = {{ level }}) as prefix_{{ level }}
         {%- endfor %}
-    from {{ ref('ml_item_semantic_ids') }}
+    from {{ ref('ml_clip_semantic_ids') }}
     group by item_id
 ),
 
@@ -56,7 +56,7 @@ clip_components as (
         max(component) filter (where component_rank = {{ rank }}) as component_{{ rank }},
         max(probability) filter (where component_rank = {{ rank }}) as probability_{{ rank }}
         {%- endfor %}
-    from {{ ref('ml_item_bubbles') }}
+    from {{ ref('ml_clip_bubbles') }}
     group by item_id
 ),
 
@@ -164,14 +164,14 @@ with_cf_clip as (
         {{ vector_dot('cf_item_user.factors', 'cf_author_clips.factors') }} as cf_author_clips_dot,
         {{ vector_cosine('cf_item_user.factors', 'cf_author_clips.factors') }} as cf_author_clips_cosine
     from with_cf_author as p
-    left join {{ ref('ml_user_item_factors') }} as cf_item_user
+    left join {{ ref('ml_user_clip_factors') }} as cf_item_user
         on p.as_of_week = cf_item_user.as_of_week and p.user_id = cf_item_user.entity_id
         and cf_item_user.side = 'user'
-    left join {{ ref('ml_user_item_factors') }} as cf_clip
+    left join {{ ref('ml_user_clip_factors') }} as cf_clip
         on p.as_of_week = cf_clip.as_of_week and p.item_id = cf_clip.entity_id and cf_clip.side = 'clip'
-    left join {{ ref('ml_user_item_factors') }} as cf_author_clips
+    left join {{ ref('ml_user_clip_factors') }} as cf_author_clips
         on p.as_of_week = cf_author_clips.as_of_week and p.author_id = cf_author_clips.entity_id
-        and cf_author_clips.side = 'author'
+        and cf_author_clips.side = 'author_clips'
 ),
 
 with_cf_interest as (
@@ -191,7 +191,7 @@ with_cf_interest as (
     from with_cf_clip as p
     left join {{ ref('int_cf_user_interest_vectors') }} as cf_interest
         on p.as_of_week = cf_interest.as_of_week and p.user_id = cf_interest.user_id
-    left join {{ ref('ml_user_item_factors') }} as cf_clip
+    left join {{ ref('ml_user_clip_factors') }} as cf_clip
         on p.as_of_week = cf_clip.as_of_week and p.item_id = cf_clip.entity_id and cf_clip.side = 'clip'
 )
 

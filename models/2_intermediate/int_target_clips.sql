@@ -4,14 +4,14 @@
 {% set target_week = var('target_week') | int %}
 with candidates as (
     select item_id
-    from {{ ref('int_item_first_week') }}
+    from {{ ref('int_clip_first_week') }}
     where first_week = {{ target_week }}
     {% if target_week == var('test_week') | int %}
     union
     select t.item_id
     from {{ ref('stg_vklsvd__submission_template') }} as t
     where not exists (
-        select 1 from {{ ref('int_item_first_week') }} as f
+        select 1 from {{ ref('int_clip_first_week') }} as f
         where f.item_id = t.item_id and f.first_week < {{ target_week }}
     )
     {% endif %}

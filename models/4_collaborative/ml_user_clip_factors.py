@@ -1,4 +1,4 @@
-from vklsvd.collaborative.adapters import engagement_columns, user_item_factors
+from vklsvd.collaborative.adapters import engagement_columns, user_clip_factors
 from vklsvd.collaborative.factors import CollaborativeParams
 from vklsvd.io.arrow import stream_batches, to_arrow
 from vklsvd.resources import released_after
@@ -6,9 +6,9 @@ from vklsvd.settings import stage_settings
 
 
 def model(dbt, session):
-    engagement = dbt.ref("int_user_item_engagement").select(engagement_columns("item_id"))
+    engagement = dbt.ref("int_user_clip_engagement").select(engagement_columns("item_id"))
     interests = dbt.ref("ml_user_interests")
-    return user_item_factors(
+    return user_clip_factors(
         released_after(stream_batches(engagement, int(dbt.config.get("batch_rows"))), session),
         to_arrow(dbt.ref("stg_vklsvd__items").select("item_id, author_id, duration")),
         to_arrow(dbt.ref("stg_vklsvd__item_embeddings")),

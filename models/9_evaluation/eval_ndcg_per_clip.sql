@@ -4,12 +4,12 @@
 -- random-users reference.
 {% set assigned = ['rrf_baseline', 'ranker_greedy', 'ranker_round_robin'] %}
 select 'submission' as ranking, *
-from ({{ ndcg_per_item(ref('eval_submission_ranked'), ref('int_target_labels'), var('list_size')) }})
+from ({{ ndcg_per_clip(ref('eval_submission_ranked'), ref('int_target_labels'), var('list_size')) }})
 {%- for name in assigned %}
 union all
 select '{{ name }}' as ranking, *
-from ({{ ndcg_per_item("(select item_id, user_id, position from " ~ ref('eval_assignment_ranked') ~ " where ranking = '" ~ name ~ "')", ref('int_target_labels'), var('list_size')) }})
+from ({{ ndcg_per_clip("(select item_id, user_id, position from " ~ ref('eval_assignment_ranked') ~ " where ranking = '" ~ name ~ "')", ref('int_target_labels'), var('list_size')) }})
 {%- endfor %}
 union all
 select 'random_users' as ranking, *
-from ({{ ndcg_per_item(ref('eval_random_ranked'), ref('int_target_labels'), var('list_size')) }})
+from ({{ ndcg_per_clip(ref('eval_random_ranked'), ref('int_target_labels'), var('list_size')) }})

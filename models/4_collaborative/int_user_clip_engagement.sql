@@ -2,7 +2,7 @@
 -- The user x clip factorisation's input: one row per (user, clip) impression with engagement, weeks
 -- before the target week (int_user_history), engagement = var cf_params.watch_weight x watch fraction + var
 -- cf_params.positive_weight x (a positive signal), the user x author rule on a single clip. A view: a pair
--- never repeats in the dataset, so there is nothing to aggregate, and ml_user_item_factors streams it.
+-- never repeats in the dataset, so there is nothing to aggregate, and ml_user_clip_factors streams it.
 select
     user_id,
     item_id,

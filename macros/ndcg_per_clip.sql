@@ -2,7 +2,7 @@
     ranked: relation (item_id, user_id, position starting at 1); labels: relation (item_id, user_id).
     A clip missing from `ranked` scores 0; clips without relevant users are left out (as in the challenge).
     Returns item_id, n_relevant, hits, dcg, idcg, ndcg. -#}
-{% macro ndcg_per_item(ranked, labels, k) -%}
+{% macro ndcg_per_clip(ranked, labels, k) -%}
 with relevant as (
     select item_id, count(*) as n_relevant
     from {{ labels }}

@@ -13,7 +13,7 @@
 --     clips of the last training week (seeded draw among those with both kinds) keep every candidate, so
 --     the held-out NDCG that chooses the number of trees is measured on the lists as they are served.
 {% set seed = var('sample_seed') %}
-{#- carried through from ranker_candidates: the graded target and the candidate columns -#}
+{#- carried through from ranker_labelled_candidates: the graded target and the candidate columns -#}
 {% set carried = ['relevance'] + candidate_pair_columns() %}
 {% set training_weeks = feature_as_of_weeks() | reject('equalto', var('target_week') | int) | list %}
 {% set holdout_week = training_weeks | max if training_weeks | length >= 2 else none %}
@@ -32,7 +32,7 @@ with training as (
             partition by as_of_week, item_id, label
             order by {{ hash_fraction("cast(as_of_week as varchar) || '-' || cast(item_id as varchar) || '-' || cast(user_id as varchar)", seed) }}, user_id
         ) as draw
-    from {{ ref('ranker_candidates') }}
+    from {{ ref('ranker_labelled_candidates') }}
     where not is_target_week
     window by_clip as (partition by as_of_week, item_id)
 ),
@@ -82,7 +82,7 @@ clips as (
 )
 
 select as_of_week, item_id, user_id, is_target_week, false as is_holdout, label{% for name in carried %}, {{ name }}{% endfor %}
-from {{ ref('ranker_candidates') }}
+from {{ ref('ranker_labelled_candidates') }}
 where is_target_week
 union all
 select s.as_of_week, s.item_id, s.user_id, false as is_target_week, s.is_holdout, s.label{% for name in carried %}, s.{{ name }}{% endfor %}
