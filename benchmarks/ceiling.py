@@ -92,7 +92,7 @@ class Warehouse:
         try:
             self.vars = _vars(con)
             self.target_week = int(self.vars["target_week"])
-            self.target_items = _column(
+            self.target_clips = _column(
                 con.sql("select item_id from int_target_clips").to_arrow_table(), "item_id", np.uint32
             )
             fill = con.sql("select user_id from int_fill_users order by priority").to_arrow_table()
@@ -129,7 +129,7 @@ class Warehouse:
 
 def _check_same_world(oracle: EngagementOracle, warehouse: Warehouse) -> None:
     """The regenerated week's positive pairs on the warehouse's clips and users are its labels."""
-    keep = np.isin(oracle.observed_item_id, warehouse.target_items) & np.isin(
+    keep = np.isin(oracle.observed_item_id, warehouse.target_clips) & np.isin(
         oracle.observed_user_id, warehouse.users
     )
     regenerated = np.unique(_pair_keys(oracle.observed_item_id[keep], oracle.observed_user_id[keep]))
@@ -147,7 +147,7 @@ def _assigned_ndcg(
     warehouse: Warehouse, item_id: np.ndarray, user_id: np.ndarray, score: np.ndarray, relevant: Mapping
 ) -> float:
     assignment = assign_with_capacity(
-        warehouse.target_items,
+        warehouse.target_clips,
         item_id,
         user_id,
         score,
@@ -161,7 +161,7 @@ def _assigned_ndcg(
 
 
 def _oracle_rows(oracle: EngagementOracle, warehouse: Warehouse, relevant: Mapping) -> dict[str, float]:
-    keep = np.isin(oracle.item_id, warehouse.target_items) & np.isin(oracle.user_id, warehouse.users)
+    keep = np.isin(oracle.item_id, warehouse.target_clips) & np.isin(oracle.user_id, warehouse.users)
     item_id, user_id, probability = oracle.item_id[keep], oracle.user_id[keep], oracle.probability[keep]
     in_candidates = np.isin(_pair_keys(item_id, user_id), warehouse.candidate_keys)
     return {
@@ -208,7 +208,7 @@ def _report(
         "",
         f"- World: {', '.join(f'{name}={value}' for name, value in world.items() if value is not None)}.",
         f"- Data: {warehouse.n_users:,} users, {warehouse.n_train_rows:,} interactions before week "
-        f"{warehouse.target_week}, {warehouse.target_items.size:,} target clips of which {clips:,} have "
+        f"{warehouse.target_week}, {warehouse.target_clips.size:,} target clips of which {clips:,} have "
         f"relevant users (scored), {warehouse.label_item.size:,} relevant pairs.",
         f"- Assignment: lists of {warehouse.vars['list_size']}, user capacity "
         f"{warehouse.vars['user_capacity']}, greedy by the row's score.",

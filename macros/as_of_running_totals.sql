@@ -37,8 +37,8 @@ window
   coalesce({{ alias }}.next_period, 2147483647)
 {%- endmacro %}
 
-{#- True on the row of `alias` (from as_of_running_totals) that holds the totals of the weeks before
-    `as_of_week`. -#}
-{% macro as_of_row(alias, as_of_week) -%}
-  ({{ alias }}.period < {{ as_of_week }} and {{ as_of_row_end(alias) }} >= {{ as_of_week }})
+{#- True on the row of `alias` (from as_of_running_totals, or the rows of as_of_window_sums) that holds the
+    totals of the weeks before `as_of_week`: the one cut of every as-of lookup. -#}
+{% macro as_of_row(alias, as_of_week, period_column='period') -%}
+  ({{ alias }}.{{ period_column }} < {{ as_of_week }} and {{ as_of_row_end(alias) }} >= {{ as_of_week }})
 {%- endmacro %}

@@ -13,7 +13,9 @@ def test_every_target_clip_has_candidates_from_every_source(validation_build: Bu
         """select source, count(distinct item_id) from candidates where as_of_week = 25 group by source"""
     )
     (targets,) = validation_build.query("select count(*) from int_target_clips")[0]
-    (with_embedding,) = validation_build.query("select count(*) from int_target_clips where has_embedding")[0]
+    (with_embedding,) = validation_build.query(
+        "select count(*) from int_as_of_clips where is_target_week and has_embedding"
+    )[0]
     counts = dict(rows)
     assert set(counts) == SOURCES
     assert counts["active_users"] == targets and counts["hnsw"] == with_embedding

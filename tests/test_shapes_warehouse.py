@@ -34,14 +34,14 @@ SHAPE_SCALES = {"sparse": 0.1, "dense": 0.07}
 SHAPE_RANKER_VARS = {"ranker_max_training_pairs": 100_000, "ranker_holdout_clips": 50}
 
 
-def assert_valid_submission(path: Path, target_items: set[int], list_size: int = 100) -> None:
+def assert_valid_submission(path: Path, target_clips: set[int], list_size: int = 100) -> None:
     table = pq.read_table(path)
     assert str(table.schema.field("item_id").type) == "uint32"
     assert str(table.schema.field("user_id").type) == "list<element: uint32>"
     lists = table.column("user_id").to_pylist()
     assert all(len(users) == list_size == len(set(users)) for users in lists)
     assert np.unique(np.concatenate(lists), return_counts=True)[1].max() <= 100
-    assert set(table.column("item_id").to_pylist()) == target_items
+    assert set(table.column("item_id").to_pylist()) == target_clips
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPE_SCALES))

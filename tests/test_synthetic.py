@@ -208,7 +208,7 @@ def test_cold_clips_and_submission_template(generated: tuple[Path, GenerationSum
     new_25 = ids[first == 25]
     assert np.isin(new_25, released_25).mean() > 0.9
     assert new_25.size >= 0.9 * SIZES["items_per_week"]
-    assert generated[1].n_validation_target_items == new_25.size
+    assert generated[1].n_validation_target_clips == new_25.size
     template = data.submission.column("item_id").to_numpy()
     assert np.array_equal(np.sort(template), np.sort(ids[first == 26]))
     assert template.size == generated[1].n_template_items > 0
@@ -288,7 +288,7 @@ def test_fewer_weeks_and_regeneration_replace_stale_files(tmp_path: Path) -> Non
     ids, first = data.first_week()
     template = data.submission.column("item_id").to_numpy()
     assert np.array_equal(np.sort(template), np.sort(ids[first == 4]))
-    assert summary.n_validation_target_items == 0
+    assert summary.n_validation_target_clips == 0
     assert not list(tmp_path.rglob("*.tmp"))
 
 

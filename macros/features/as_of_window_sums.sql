@@ -17,9 +17,11 @@
     <column>_<window> for every column and window of var feature_windows, active_weeks_<window> (weeks
     with an impression in the window), last_active_week, and the max_columns.
 
-    The as-of cut: a row as of week W is built from the key's last period row before W (`period <
-    as_of_week <= next period`) and the rows before it; every as-of week is a period boundary, so a
-    feature as of week W cannot see week W or later (tests/test_features_leakage.py proves it end to end).
+    The as-of cut is the one of every as-of lookup (macros as_of_running_totals and as_of_row): a row as
+    of week W is built from the key's last period row before W (`period < as_of_week <= next period`) and
+    the rows before it, its all-history columns being running totals; every as-of week is a period
+    boundary, so a feature as of week W cannot see week W or later (tests/test_features_leakage.py proves
+    it end to end). What this macro adds to as_of_running_totals is the finite windows.
     A window of n weeks sums the rows with period >= as_of_week - n, exactly its weeks because W - n is a
     period boundary too.
 
@@ -108,15 +110,13 @@ from (
         {%- for name, column in max_columns.items() %}
         max(p.{{ column }}) over running as {{ name }}__running,
         {%- endfor %}
-        lead(p.{{ period_column }}) over by_period as next_period__
+        lead(p.{{ period_column }}) over by_period as next_period
     from {{ relation }} as p
     window
         by_period as (partition by {{ key_list }} order by p.{{ period_column }}),
         running as (partition by {{ key_list }} order by p.{{ period_column }} rows between unbounded preceding and current row)
 ) as r
-inner join {{ as_of }} as a
-    on r.{{ period_column }} < a.as_of_week
-    and (r.next_period__ is null or r.next_period__ >= a.as_of_week)
+inner join {{ as_of }} as a on {{ as_of_row('r', 'a.as_of_week', period_column) }}
 {%- endmacro %}
 
 {#- bit_or of the lagged week masks of a window of n weeks in as_of_window_sums (rows of the window only). -#}

@@ -83,6 +83,15 @@
   {{ return(columns) }}
 {%- endmacro %}
 
+{#- The period aggregates' signal counters, for a select list: `positives` (any positive signal) and
+    `<signal>_count` of every feedback signal, each a count of the rows with it. -#}
+{% macro signal_count_expressions() -%}
+    {{ count_where('is_positive') }} as positives,
+    {%- for signal in feature_signals() %}
+    {{ count_where(adapter.quote(signal)) }} as {{ signal }}_count{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
 {#- Upper bounds (seconds, increasing) of the duration buckets from var `duration_bucket_bounds`. -#}
 {% macro duration_bucket_bounds() -%}
   {%- set bounds = var('duration_bucket_bounds') -%}

@@ -1,6 +1,6 @@
 -- Target clips: cold clips of var `target_week` (first shown that week), plus for the test week the
--- challenge template's clips that were never shown before. Only what is known without their
--- interactions is carried: author, duration, whether a content embedding exists.
+-- challenge template's clips that were never shown before. What is known of them without their
+-- interactions (author, duration, embedding) is in int_as_of_clips, with the training weeks' clips.
 {% set target_week = var('target_week') | int %}
 with candidates as (
     select item_id
@@ -16,13 +16,5 @@ with candidates as (
     )
     {% endif %}
 )
-select
-    c.item_id,
-    {{ target_week }} as target_week,
-    m.author_id,
-    m.duration,
-    e.item_id is not null as has_embedding,
-    e.embedding
-from candidates as c
-left join {{ ref('stg_vklsvd__items') }} as m on c.item_id = m.item_id
-left join {{ ref('stg_vklsvd__item_embeddings') }} as e on c.item_id = e.item_id
+select item_id, {{ target_week }} as target_week
+from candidates

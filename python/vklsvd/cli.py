@@ -149,7 +149,7 @@ def _run_generate(args: argparse.Namespace) -> int:
     )
     print(f"rates: {rates}; mean timespent {summary.mean_timespent:.1f} s")
     print(
-        f"validation targets (new in week 25): {summary.n_validation_target_items:,}; "
+        f"validation targets (new in week 25): {summary.n_validation_target_clips:,}; "
         f"submission template clips: {summary.n_template_items:,}"
     )
     return 0

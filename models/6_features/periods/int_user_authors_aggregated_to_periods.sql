@@ -48,10 +48,7 @@ signals as (
         user_id,
         author_id,
         period,
-        {{ count_where('is_positive') }} as positives,
-        {%- for signal in feature_signals() %}
-        {{ count_where(adapter.quote(signal)) }} as {{ signal }}_count,
-        {%- endfor %}
+        {{ signal_count_expressions() }},
         max(case when is_positive then week end) as last_positive_week
     from {{ ref('int_feature_signal_impressions') }}
     where author_id is not null

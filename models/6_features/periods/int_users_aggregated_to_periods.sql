@@ -45,10 +45,7 @@ signals as (
     select
         user_id,
         period,
-        {{ count_where('is_positive') }} as positives,
-        {%- for signal in feature_signals() %}
-        {{ count_where(adapter.quote(signal)) }} as {{ signal }}_count{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ signal_count_expressions() }}
     from {{ ref('int_feature_signal_impressions') }}
     group by user_id, period
 )

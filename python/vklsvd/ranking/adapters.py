@@ -80,7 +80,7 @@ def score_target_pairs(description: pa.Table, target_pairs: Iterable[pa.RecordBa
 
 def capacity_assignments(
     scores_by_ranking: Mapping[str, tuple[pa.Table, str]],
-    target_items: pa.Table,
+    target_clips: pa.Table,
     fill_users: pa.Table,
     *,
     list_size: int,
@@ -94,7 +94,7 @@ def capacity_assignments(
     if not scores_by_ranking:
         return ASSIGNMENT_SCHEMA.empty_table()
     fill = column(fill_users.sort_by([("priority", "ascending")]), "user_id", np.uint32)
-    targets = column(target_items, "item_id", np.uint32)
+    targets = column(target_clips, "item_id", np.uint32)
     parts = []
     for ranking, (scores, strategy) in scores_by_ranking.items():
         progress = Progress(f"capacity assignment ({ranking}, {strategy})", "scored pairs", scores.num_rows)
@@ -143,7 +143,7 @@ def ablation_assignments(
     schema: pa.Schema,
     n_rows: int,
     targets: Batches,
-    target_items: pa.Table,
+    target_clips: pa.Table,
     fill_users: pa.Table,
     *,
     families: Mapping[str, list[str]],
@@ -168,7 +168,7 @@ def ablation_assignments(
             ("ranker_all_features" if family == REFERENCE else f"ranker_without_{family}"): (table, "score")
             for family, table in scores.items()
         },
-        target_items,
+        target_clips,
         fill_users,
         list_size=list_size,
         capacity=capacity,

@@ -112,7 +112,7 @@ def _greedy_rounds(
 
 
 def assign_with_capacity(
-    target_items: np.ndarray,
+    target_clips: np.ndarray,
     item_id: np.ndarray,
     user_id: np.ndarray,
     score: np.ndarray,
@@ -124,24 +124,24 @@ def assign_with_capacity(
     position_score: np.ndarray | None = None,
     tiebreak: np.ndarray | None = None,
 ) -> Assignment:
-    """Assign users to every clip of `target_items`; see the module docstring for the rule. A clip's
+    """Assign users to every clip of `target_clips`; see the module docstring for the rule. A clip's
     users are ordered by `position_score` (default: `score`), so a selection made on priced gains can
     still list each clip's users by their probability. Equal scores, in the selection and in the order,
     are decided by `tiebreak` (higher first; e.g. the raw ranker score behind a calibrated probability,
     whose isotonic map is flat over whole score ranges), then by user id."""
-    target_items = np.unique(target_items.astype(np.uint32))
+    target_clips = np.unique(target_clips.astype(np.uint32))
     fill_users = fill_users.astype(np.uint32)
     all_users = np.unique(np.concatenate([user_id.astype(np.uint32), fill_users]))
-    if target_items.size and (
-        all_users.size < list_size or all_users.size * capacity < target_items.size * list_size
+    if target_clips.size and (
+        all_users.size < list_size or all_users.size * capacity < target_clips.size * list_size
     ):
         raise VklsvdError(
-            f"cannot fill {target_items.size} clips with {list_size} distinct users each: only "
+            f"cannot fill {target_clips.size} clips with {list_size} distinct users each: only "
             f"{all_users.size} users with capacity {capacity}; use more users (a larger subsample) or fewer "
             "target clips"
         )
-    in_target = np.isin(item_id, target_items)
-    item_idx = np.searchsorted(target_items, item_id[in_target])
+    in_target = np.isin(item_id, target_clips)
+    item_idx = np.searchsorted(target_clips, item_id[in_target])
     user_idx = np.searchsorted(all_users, user_id[in_target].astype(np.uint32))
     pair_score = score[in_target].astype(np.float64)
     pair_position = (score if position_score is None else position_score)[in_target].astype(np.float64)
@@ -154,7 +154,7 @@ def assign_with_capacity(
     pair_score, pair_position = pair_score[order][first], pair_position[order][first]
     pair_tiebreak = pair_tiebreak[order][first]
 
-    need = np.full(target_items.size, list_size, dtype=np.int64)
+    need = np.full(target_clips.size, list_size, dtype=np.int64)
     spare = np.full(all_users.size, capacity, dtype=np.int64)
     accepted = _greedy_rounds(
         item_idx, user_idx, pair_score, pair_tiebreak, need, spare, np.zeros(item_idx.size, dtype=bool)
@@ -214,7 +214,7 @@ def assign_with_capacity(
     order = np.lexsort((all_users[all_user], -all_tiebreak, -all_score, ~from_candidates, all_item))
     all_item, all_user, from_candidates = all_item[order], all_user[order], from_candidates[order]
     return Assignment(
-        item_id=target_items[all_item],
+        item_id=target_clips[all_item],
         user_id=all_users[all_user],
         position=(rank_within_sorted(all_item) + 1).astype(np.int32),
         from_candidates=from_candidates,

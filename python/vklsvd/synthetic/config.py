@@ -145,6 +145,6 @@ class GenerationSummary:
     rates: Mapping[str, float]
     mean_timespent: float
     #: Clips first seen in week 25 (the validation targets), and in the last generated week.
-    n_validation_target_items: int
+    n_validation_target_clips: int
     n_template_items: int
     files: tuple[Path, ...]

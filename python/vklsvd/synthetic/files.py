@@ -156,7 +156,7 @@ def generate_dataset(out_dir: Path, config: GeneratorConfig) -> GenerationSummar
         total_rows=total_rows,
         rates={name: signal_totals[name] / denominator for name in SIGNALS},
         mean_timespent=timespent_total / denominator,
-        n_validation_target_items=int(np.count_nonzero(item_first_week == VALIDATION_WEEK)),
+        n_validation_target_clips=int(np.count_nonzero(item_first_week == VALIDATION_WEEK)),
         n_template_items=int(template_ids.size),
         files=tuple(files),
     )
