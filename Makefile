@@ -11,7 +11,7 @@ export VKLSVD_DUCKDB_PATH ?= $(CURDIR)/$(WAREHOUSE)
 
 DEMO_VARS := data_root: "$(abspath $(DEMO_DATA))", submission_path: "$(CURDIR)/output/submission.parquet"
 
-.PHONY: demo evaluate test install clean
+.PHONY: demo evaluate docs test install clean
 
 demo: install
 	$(BIN)/vklsvd generate --out $(DEMO_DATA) --if-missing
@@ -24,10 +24,18 @@ evaluate: demo
 	$(BIN)/dbt build --select ml_ablation_assignments+ run_vars+ --vars '{$(DEMO_VARS), feature_ablation: true}'
 	$(BIN)/vklsvd report --warehouse $(VKLSVD_DUCKDB_PATH)
 
+# The dbt docs site (descriptions, column docs, lineage, exposures) of the warehouse `make demo` built,
+# served on http://localhost:$(DOCS_PORT) until interrupted.
+DOCS_PORT ?= 8080
+docs: install
+	$(BIN)/dbt docs generate --vars '{$(DEMO_VARS)}'
+	$(BIN)/dbt docs serve --port $(DOCS_PORT) --no-browser
+
 test: install
 	$(BIN)/ruff check python tests models benchmarks
 	$(BIN)/ruff format --check python tests models benchmarks
 	$(BIN)/mypy
+	VKLSVD_DUCKDB_PATH=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint models data_tests
 	$(BIN)/pytest
 
 install: $(VENV)/.installed

@@ -6,6 +6,8 @@
 -- bounds at or below the duration. Returns the failing cases.
 {% set bounds = duration_bucket_bounds() %}
 with fixed_cases as (
+    -- the cases stay aligned as a table
+    -- noqa: disable=LT01
     select * from (values
         ('half watched',          10,  20,  0.5, false),
         ('watched to the end',    20,  20,  1.0, true),
@@ -16,6 +18,7 @@ with fixed_cases as (
         ('zero duration as 1 s',   3,   0,  1.0, true),
         ('unknown duration',      10, null, null, null)
     ) as t (case_name, timespent, duration, expected_fraction, expected_completed)
+    -- noqa: enable=LT01
 ),
 
 bound_cases as (

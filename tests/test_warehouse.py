@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -115,6 +116,10 @@ def test_report_command_prints_ndcg_and_submission(validation_build: Build, caps
     out = capsys.readouterr().out
     assert "NDCG@100 week 25 submission" in out and "random_users" in out
     assert str(validation_build.submission) in out
+    # the tiny dataset is whole: nothing lacks an embedding, a candidate or a history
+    (clips,) = validation_build.query("select count(*) from stg_vklsvd__items")[0]
+    assert re.search(rf"\n  clips without embedding +0 of {clips:,} clips \(0\.0 %\)", out), out
+    assert re.search(r"\n  target clips without candidates +0 of", out), out
 
 
 def test_ablation_scores_every_reference_source_and_family(validation_build: Build, capsys, tmp_path) -> None:

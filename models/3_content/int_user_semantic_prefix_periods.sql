@@ -1,3 +1,5 @@
+-- `grouping sets` is beyond the SQL linter's DuckDB parser:
+-- sqlfluff:ignore:parsing
 -- User engagement per semantic-ID prefix (lengths 1..semantic_id_params.counter_levels) before the target week, as
 -- running totals over the as-of periods (macros as_of_periods, as_of_running_totals): the row with
 -- period < W <= next_period holds what the user did on the prefix in every week before W. The target-week

@@ -44,6 +44,9 @@ def warehouse_report(warehouse: Path) -> str:
             "select section, name, value from run_config order by section, name"
         ).fetchall()
         ablation = ablation_rows(connection)
+        coverage = connection.execute(
+            "select measure, unit, missing, total, share from eval_coverage order by measure_order"
+        ).fetchall()
     lines = []
     for ranking, week, list_size, clips, ndcg in summary:
         value = "n/a (no labelled clips)" if ndcg is None else f"{ndcg:.4f}"
@@ -52,9 +55,19 @@ def warehouse_report(warehouse: Path) -> str:
         lines.append("no scored clips: the target week has no labels (test week) or no positives")
     for path, clips, sha in export:
         lines.append(f"submission: {path} ({clips} clips, sha256 {sha[:12]})")
+    lines.extend(coverage_lines(coverage))
     lines.extend(ablation_lines(ablation))
     lines.extend(run_config_lines(config))
     return "\n".join(lines)
+
+
+def coverage_lines(rows: list[tuple]) -> list[str]:
+    """What the input lacks (eval_coverage): one line per measure with its count, total and share."""
+    lines = ["coverage (what the input lacks; the build warns past each threshold, see eval_coverage):"]
+    for measure, unit, missing, total, share in rows:
+        percent = "" if share is None else f" ({100 * share:.1f} %)"
+        lines.append(f"  {measure.replace('_', ' '):<32} {missing:,} of {total:,} {unit}{percent}")
+    return lines
 
 
 #: Columns of eval_ablation that the report and the chart read, in order.

@@ -1,3 +1,5 @@
+-- `grouping sets` is beyond the SQL linter's DuckDB parser:
+-- sqlfluff:ignore:parsing
 -- Partial aggregates of the user x context family: one row per (user, period, context_id, context_value)
 -- with impressions and positive impressions, per as-of period (macro feature_periods) rather than per
 -- week, for the contexts place, platform and duration bucket (macro feature_contexts: 0 = place,
