@@ -11,7 +11,7 @@ export VKLSVD_DUCKDB_PATH ?= $(CURDIR)/$(WAREHOUSE)
 
 DEMO_VARS := data_root: "$(abspath $(DEMO_DATA))", submission_path: "$(CURDIR)/output/submission.parquet"
 
-.PHONY: demo evaluate docs test install clean
+.PHONY: demo evaluate docs spark-demo test install java clean
 
 demo: install
 	$(BIN)/vklsvd generate --out $(DEMO_DATA) --if-missing
@@ -31,6 +31,11 @@ docs: install
 	$(BIN)/dbt docs generate --vars '{$(DEMO_VARS)}'
 	$(BIN)/dbt docs serve --port $(DOCS_PORT) --no-browser
 
+# The demo's SQL layer built by dbt on a local Spark session (target spark), every table compared with
+# the DuckDB build of `make demo` (same rows, floats within tolerance).
+spark-demo: demo
+	$(BIN)/vklsvd spark-build --vars '{$(DEMO_VARS)}' --compare-with $(VKLSVD_DUCKDB_PATH)
+
 test: install
 	$(BIN)/ruff check python tests models benchmarks
 	$(BIN)/ruff format --check python tests models benchmarks
@@ -43,8 +48,20 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	@$(MAKE) --no-print-directory java
 	@touch $@
+
+# PySpark (the spark target and its tests) starts a JVM: Java 17 from the Debian packages where none is
+# on PATH and apt-get can install it; otherwise the Spark tests skip and say why.
+java:
+	@if command -v java >/dev/null 2>&1 || [ -n "$$JAVA_HOME" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "installing openjdk-17-jre-headless for the Spark target"; \
+	  { apt-get install -y -qq openjdk-17-jre-headless || \
+	    { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }; } >/dev/null 2>&1; \
+	fi; \
+	command -v java >/dev/null 2>&1 || echo "no Java runtime (as root: apt-get install openjdk-17-jre-headless, or set JAVA_HOME): the Spark target is unavailable and its tests skip"
 
 clean:
 	rm -rf $(VENV) target warehouse output artifacts logs

@@ -25,9 +25,9 @@
       {%- endif -%}
     {%- else -%}
       {%- if fraction > 0 -%}
-        {{ rank_column }} <= (select quantile_disc({{ rank_column }}, {{ fraction }}) from {{ relation }})
+        {{ rank_column }} <= (select percentile_disc({{ fraction }}) within group (order by {{ rank_column }}) from {{ relation }})
       {%- else -%}
-        {{ rank_column }} > (select quantile_disc({{ rank_column }}, {{ 1 + fraction }}) from {{ relation }})
+        {{ rank_column }} > (select percentile_disc({{ 1 + fraction }}) within group (order by {{ rank_column }}) from {{ relation }})
       {%- endif -%}
     {%- endif -%}
   {%- endif -%}

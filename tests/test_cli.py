@@ -13,7 +13,7 @@ import pytest
 import vklsvd.io.download as download
 from vklsvd.cli import REGISTRARS, main
 
-SUBCOMMANDS = ("generate", "download", "report", "plot-ablation")
+SUBCOMMANDS = ("generate", "download", "report", "plot-ablation", "spark-build")
 SMALL = ["--users", "80", "--authors", "12", "--items-per-week", "10", "--topics", "6"]
 
 

@@ -55,13 +55,13 @@ def _run_model(project: Path, warehouse: Path, data_root: Path, model: str) -> s
     [
         (
             "models/1_staging/stg_vklsvd__items.sql",
-            "cast(duration as utinyint) as duration",
+            "cast(duration as {{ unsigned_int_type(8) }}) as duration",
             "cast(duration as double) as duration",
             "duration",
         ),
         (
             "models/8_submission/submission.sql",
-            "cast(item_id as uinteger) as item_id",
+            "cast(item_id as {{ unsigned_int_type(32) }}) as item_id",
             "cast(item_id as bigint) as item_id",
             "item_id",
         ),

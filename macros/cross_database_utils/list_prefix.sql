@@ -6,3 +6,7 @@
 {% macro default__list_prefix(column, length) -%}
   list_slice(cast({{ column }} as float[]), 1, {{ length }})
 {%- endmacro %}
+
+{% macro spark__list_prefix(column, length) -%}
+  slice(cast({{ column }} as array<float>), 1, {{ length }})
+{%- endmacro %}

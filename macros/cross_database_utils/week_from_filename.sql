@@ -4,5 +4,5 @@
 {%- endmacro %}
 
 {% macro default__week_from_filename(column) -%}
-  cast(regexp_extract({{ column }}, 'week_([0-9]+)\.parquet$', 1) as integer)
+  cast(regexp_extract({{ column }}, 'week_([0-9]+)[.]parquet$', 1) as integer)
 {%- endmacro %}

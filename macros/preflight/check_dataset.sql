@@ -2,6 +2,10 @@
     every file the build needs, each with the expected columns and compatible types. Every problem is
     reported with the file, the column and what to do, before any model reads a file. -#}
 {% macro check_dataset() %}
+  {{ return(adapter.dispatch('check_dataset', 'vklsvd')()) }}
+{% endmacro %}
+
+{% macro default__check_dataset() %}
   {%- if not execute or flags.WHICH not in ('build', 'run', 'test', 'seed', 'compile', 'show') -%}
     {{ return('') }}
   {%- endif -%}
@@ -64,16 +68,41 @@
   {%- endfor -%}
   {%- set integer_types = ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT'] -%}
   {%- for file, schema in schemas.items() -%}
-    {%- for column, expected in expected_columns(schema['kind']).items() -%}
-      {%- set actual = schema['columns'].get(column) -%}
-      {%- if actual is none -%}
-        {{ exceptions.raise_compiler_error(file ~ ": missing column '" ~ column ~ "' (expected " ~ expected ~ "); columns present: " ~ (schema['columns'].keys() | list) ~ "; the file is not in the VK-LSVD format — re-download it") }}
-      {%- endif -%}
-      {%- set ok = actual in integer_types or (expected == 'BOOLEAN' and actual == 'BOOLEAN') -%}
-      {%- if not ok -%}
-        {{ exceptions.raise_compiler_error(file ~ ": column '" ~ column ~ "' has type " ~ actual ~ ", expected " ~ expected ~ " (other integer widths are accepted and range-checked; " ~ actual ~ " is not); rewrite the file with the dataset's dtypes") }}
-      {%- endif -%}
-    {%- endfor -%}
+    {%- do check_file_columns(file, schema['kind'], schema['columns'], integer_types, 'BOOLEAN') -%}
   {%- endfor -%}
   {{ return('') }}
+{% endmacro %}
+
+{#- On Spark the sources are views over the files (macro register_sources, run just before): a missing
+    folder or week fails there with the path; here every source's columns and types are checked the same
+    way, from the views' schemas. -#}
+{% macro spark__check_dataset() %}
+  {%- if not execute or flags.WHICH not in ('build', 'run', 'test', 'seed', 'compile', 'show') -%}
+    {{ return('') }}
+  {%- endif -%}
+  {%- set integer_types = ['tinyint', 'smallint', 'int', 'bigint'] -%}
+  {%- set kinds = {'interactions': 'interactions', 'users_metadata': 'users_metadata', 'items_metadata': 'items_metadata', 'submission_template': 'submission'} -%}
+  {%- for node in graph.sources.values() if node.source_name == 'vklsvd' and node.name in kinds -%}
+    {%- set columns = {} -%}
+    {%- for row in run_query("describe " ~ node.schema ~ "." ~ node.identifier).rows if row[0] and not row[0].startswith('#') -%}
+      {%- do columns.setdefault(row[0], row[1] | lower) -%}
+    {%- endfor -%}
+    {%- do check_file_columns(source_parquet_path(node), kinds[node.name], columns, integer_types, 'boolean') -%}
+  {%- endfor -%}
+  {{ return('') }}
+{% endmacro %}
+
+{#- Refuses a file (or glob) whose `columns` ({name: engine type}) lack a column of its kind or give one an
+    incompatible type: any integer width is accepted for an integer column (the staging casts check the
+    range), only `boolean_type` for a signal. -#}
+{% macro check_file_columns(file, kind, columns, integer_types, boolean_type) %}
+  {%- for column, expected in expected_columns(kind).items() -%}
+    {%- set actual = columns.get(column) -%}
+    {%- if actual is none -%}
+      {{ exceptions.raise_compiler_error(file ~ ": missing column '" ~ column ~ "' (expected " ~ expected ~ "); columns present: " ~ (columns.keys() | list) ~ "; the file is not in the VK-LSVD format — re-download it") }}
+    {%- endif -%}
+    {%- if not (actual in integer_types or (expected == 'BOOLEAN' and actual == boolean_type)) -%}
+      {{ exceptions.raise_compiler_error(file ~ ": column '" ~ column ~ "' has type " ~ actual ~ ", expected " ~ expected ~ " (other integer widths are accepted and range-checked; " ~ actual ~ " is not); rewrite the file with the dataset's dtypes") }}
+    {%- endif -%}
+  {%- endfor -%}
 {% endmacro %}

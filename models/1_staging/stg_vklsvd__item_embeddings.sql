@@ -3,6 +3,6 @@
 -- var embedding_dim is checked (1..64) before the build by macro check_vars.
 {% set dim = var('embedding_dim') | int %}
 select
-    cast(item_id as uinteger) as item_id,
+    cast(item_id as {{ unsigned_int_type(32) }}) as item_id,
     {{ list_prefix('embedding', dim) }} as embedding
 from {{ source('vklsvd', 'item_embeddings') }}

@@ -13,7 +13,7 @@ with training_clips as (
     {%- if cap is not none %}
     qualify row_number() over (
         partition by a.as_of_week
-        order by {{ hash_fraction("cast(a.as_of_week as varchar) || '-' || cast(f.item_id as varchar)", var('sample_seed')) }}, f.item_id
+        order by {{ hash_fraction(['a.as_of_week', 'f.item_id'], var('sample_seed')) }}, f.item_id
     ) <= {{ cap | int }}
     {%- endif %}
 ),

@@ -13,9 +13,9 @@
 {% for name in sources %}
 select
     cast(as_of_week as integer) as as_of_week,
-    cast(item_id as uinteger) as item_id,
-    cast(user_id as uinteger) as user_id,
-    cast(source as varchar) as source,
+    cast(item_id as {{ unsigned_int_type(32) }}) as item_id,
+    cast(user_id as {{ unsigned_int_type(32) }}) as user_id,
+    cast(source as string) as source,
     cast(score as double) as score,
     cast(source_rank as integer) as source_rank
 from {{ ref(name) }}

@@ -30,7 +30,7 @@ with training as (
         count(*) filter (where not label) over by_clip as clip_negatives,
         row_number() over (
             partition by as_of_week, item_id, label
-            order by {{ hash_fraction("cast(as_of_week as varchar) || '-' || cast(item_id as varchar) || '-' || cast(user_id as varchar)", seed) }}, user_id
+            order by {{ hash_fraction(['as_of_week', 'item_id', 'user_id'], seed) }}, user_id
         ) as draw
     from {{ ref('ranker_labelled_candidates') }}
     where not is_target_week
@@ -46,7 +46,7 @@ usable_clips as (
         {%- else %}
         as_of_week = {{ holdout_week }} and row_number() over (
             partition by as_of_week
-            order by {{ hash_fraction("'holdout-' || cast(as_of_week as varchar) || '-' || cast(item_id as varchar)", seed) }}, item_id
+            order by {{ hash_fraction(["'holdout'", 'as_of_week', 'item_id'], seed) }}, item_id
         ) <= {{ var('ranker_holdout_clips') | int }} as is_holdout
         {%- endif %}
     from training
@@ -74,7 +74,7 @@ clips as (
         item_id,
         bool_or(is_holdout) as is_holdout,
         sum(case when bool_or(is_holdout) then 0 else count(*) end) over (
-            order by {{ hash_fraction("cast(as_of_week as varchar) || '-' || cast(item_id as varchar)", seed) }}, as_of_week, item_id
+            order by {{ hash_fraction(['as_of_week', 'item_id'], seed) }}, as_of_week, item_id
             rows between unbounded preceding and current row
         ) as pairs_so_far
     from sampled

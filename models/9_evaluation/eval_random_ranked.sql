@@ -19,7 +19,7 @@ draws as (
         t.item_id,
         d.draw,
         cast(floor(
-            {{ hash_fraction("cast(t.item_id as varchar) || '-' || cast(d.draw as varchar)", var('sample_seed')) }}
+            {{ hash_fraction(['t.item_id', 'd.draw'], var('sample_seed')) }}
             * p.users
         ) as bigint) as user_number
     from {{ ref('int_target_clips') }} as t

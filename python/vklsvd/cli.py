@@ -258,6 +258,73 @@ def register_plot_ablation(subparsers: Subparsers[argparse.ArgumentParser]) -> N
     parser.set_defaults(handler=_run_plot_ablation)
 
 
+# --- spark-build ----------------------------------------------------------------------------------------
+
+
+def _run_spark_build(args: argparse.Namespace) -> int:
+    import yaml  # type: ignore[import-untyped]
+
+    from vklsvd.spark.build import spark_build
+    from vklsvd.spark.compare import compare_builds
+
+    variables = yaml.safe_load(args.vars) or {}
+    if not isinstance(variables, dict):
+        raise VklsvdError(f"--vars must be a mapping (YAML or JSON, as dbt's --vars), got {args.vars!r}")
+    project_dir = Path(__file__).resolve().parents[2]
+    build = spark_build(project_dir, args.workdir, variables, select=args.select)
+    print(f"Spark built {len(build.models)} models in schema {build.schema}")
+    if args.compare_with is None:
+        return 0
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.getActiveSession()
+    assert session is not None  # spark_build left it running
+    comparisons = compare_builds(session, build.schema, args.compare_with, build.models)
+    for comparison in comparisons:
+        verdict = "equal" if comparison.equal else f"DIFFERENT: {comparison.difference}"
+        print(f"  {comparison.table:<40} {comparison.rows:>12,} rows  {verdict}")
+    different = [comparison.table for comparison in comparisons if not comparison.equal]
+    print(
+        f"{len(comparisons) - len(different)} of {len(comparisons)} tables equal to the DuckDB build"
+        f" {args.compare_with}" + (f"; different: {', '.join(different)}" if different else "")
+    )
+    return 1 if different else 0
+
+
+@subcommand
+def register_spark_build(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
+    """``vklsvd spark-build``: the SQL layer on a local Spark session, optionally checked against DuckDB."""
+    parser = subparsers.add_parser(
+        "spark-build",
+        help="build the warehouse's SQL layer with dbt on a local Spark session (target spark)",
+        description=(
+            "Run dbt with target spark (profiles/profiles.yml) in this process on a local Spark session: "
+            "the item embeddings are loaded into the Spark catalog, then the SQL models that no Python "
+            "model feeds are built. With --compare-with, every built table is compared with the same "
+            "table of a DuckDB build of the same data and vars (same rows, floats within tolerance)."
+        ),
+    )
+    parser.add_argument(
+        "--vars",
+        default="{}",
+        help="dbt vars (YAML or JSON, as dbt's --vars), the same as the DuckDB build's to compare with",
+    )
+    parser.add_argument(
+        "--select",
+        nargs="*",
+        default=[],
+        metavar="MODEL",
+        help="models to build (default: every portable SQL model)",
+    )
+    parser.add_argument(
+        "--workdir", type=Path, default=Path("warehouse/spark"), help="dbt's target and log folders"
+    )
+    parser.add_argument(
+        "--compare-with", type=Path, metavar="DUCKDB_FILE", help="a DuckDB warehouse built on the same data"
+    )
+    parser.set_defaults(handler=_run_spark_build)
+
+
 # --- entry point --------------------------------------------------------------------------------------
 
 

@@ -33,15 +33,20 @@ impressions as (
     union all
     select user_id, period, {{ contexts['duration_bucket'] }} as context_id, context_value, impressions
     from (
-        -- two lists unnested side by side: one row per bucket
+        -- one row per bucket: each row of the periods table once per bucket (a cross join with the
+        -- bucket ids), the bucket's column picked by a case
         select
-            user_id,
-            period,
-            unnest([{% for bucket in range(n_buckets) %}{{ bucket }}, {% endfor %}-1]) as context_value,
-            unnest([
-                {%- for bucket in range(n_buckets) %}duration_bucket_{{ bucket }}_impressions, {% endfor -%}
-                impressions - timed_impressions]) as impressions
-        from {{ ref('int_users_aggregated_to_periods') }}
+            p.user_id,
+            p.period,
+            b.context_value,
+            case b.context_value
+                {%- for bucket in range(n_buckets) %}
+                when {{ bucket }} then p.duration_bucket_{{ bucket }}_impressions
+                {%- endfor %}
+                else p.impressions - p.timed_impressions
+            end as impressions
+        from {{ ref('int_users_aggregated_to_periods') }} as p
+        cross join (values {% for bucket in range(n_buckets) %}({{ bucket }}), {% endfor %}(-1)) as b (context_value)
     ) as buckets
     where impressions > 0
 ),
