@@ -1,6 +1,7 @@
-"""The warehouse on Spark: the table comparison, the model selection and the profile's session settings
-without Spark; with a Java runtime, the SQL layer built by dbt on a local Spark session (target spark)
-and compared table by table with the DuckDB build of the same data."""
+"""The warehouse on Spark: the table comparison and its verdict, the build order, the Python steps' type
+mapping and the profile's session settings without Spark; with a Java runtime, the whole warehouse built
+on a local Spark session (SQL by dbt with target spark, Python steps by the driver) and compared table by
+table with the DuckDB build of the same data."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ import pytest
 
 from harness import PROJECT_DIR, Build
 from vklsvd.errors import VklsvdError
-from vklsvd.spark.build import ModelNode, portable_sql_models
-from vklsvd.spark.compare import compare_tables
+from vklsvd.spark.build import ModelNode, build_batches, downstream_of
+from vklsvd.spark.compare import TableComparison, compare_tables, comparison_report
+from vklsvd.spark.python_steps import spark_compatible
 from vklsvd.spark.session import java_available, spark_settings
 
 needs_java = pytest.mark.skipif(
@@ -72,15 +74,66 @@ def test_an_exact_value_a_row_or_a_column_more_is_a_difference() -> None:
     assert "vector: 1 list values differ" in compare_tables("t", vectors, _duckdb_side()).difference
 
 
-def test_the_portable_models_are_the_sql_models_no_python_model_feeds() -> None:
-    models = {
+def test_timings_and_paths_are_not_compared_and_integer_sums_compare_as_numbers() -> None:
+    spark = pa.table(
+        {"key": [1], "fit_seconds": [3.0], "artefact_path": ["/a"], "hits": pa.array([2], pa.int64())}
+    )
+    duck = pa.table({"key": [1], "fit_seconds": [9.0], "artefact_path": ["/b"], "hits": pa.array([2.0])})
+    assert compare_tables("t", spark, duck).equal
+
+
+def _graph() -> dict[str, ModelNode]:
+    return {
         "model.p.stg": ModelNode("stg", "sql", ()),
         "model.p.features": ModelNode("features", "sql", ("model.p.stg",)),
         "model.p.ml_fit": ModelNode("ml_fit", "python", ("model.p.features",)),
         "model.p.scores": ModelNode("scores", "sql", ("model.p.ml_fit", "model.p.features")),
+        "model.p.ml_rank": ModelNode("ml_rank", "python", ("model.p.scores",)),
         "model.p.report": ModelNode("report", "sql", ("model.p.scores", "source.p.raw")),
+        "model.p.final": ModelNode("final", "sql", ("model.p.ml_rank",)),
     }
-    assert portable_sql_models(models) == ["features", "stg"]
+
+
+def test_sql_runs_in_as_few_dbt_calls_as_the_python_steps_allow() -> None:
+    assert build_batches(_graph()) == [
+        ("sql", ["features", "stg"]),
+        ("python", ["ml_fit"]),
+        ("sql", ["report", "scores"]),
+        ("python", ["ml_rank"]),
+        ("sql", ["final"]),
+    ]
+    assert downstream_of(_graph(), frozenset({"ml_rank"})) == {"ml_rank", "final"}
+
+
+def test_python_results_get_types_spark_stores() -> None:
+    table = pa.table(
+        {
+            "user_id": pa.array([1], pa.uint32()),
+            "rank": pa.array([1], pa.uint8()),
+            "vector": pa.array([[1.0, 2.0]], pa.list_(pa.float32(), 2)),
+        }
+    )
+    stored = spark_compatible(table)
+    assert stored.schema.types == [pa.int64(), pa.int16(), pa.list_(pa.float32())]
+    assert stored.to_pylist() == table.to_pylist()
+
+
+def test_the_verdict_is_equal_tables_or_else_the_ndcg_within_tolerance() -> None:
+    equal = [TableComparison("features", 10), TableComparison("scores", 10)]
+    lines, agree = comparison_report(equal, {"scores"}, [], "w.duckdb")
+    assert agree and lines[-1] == "the Spark build agrees with the DuckDB build: every table equal"
+    comparisons = [
+        TableComparison("features", 10),
+        TableComparison("scores", 10, "probability: 3 values differ"),
+    ]
+    lines, agree = comparison_report(comparisons, {"scores"}, [("submission", 0.3001, 0.3005)], "w.duckdb")
+    assert agree, lines
+    assert "1 of 2 tables equal to the DuckDB build w.duckdb" in lines
+    assert "within the NDCG tolerance" in lines[-1]
+    _, agree = comparison_report(comparisons, {"scores"}, [("submission", 0.30, 0.32)], "w.duckdb")
+    assert not agree
+    _, agree = comparison_report(comparisons, set(), [], "w.duckdb")
+    assert not agree
 
 
 def test_the_session_settings_come_from_the_profile(tmp_path: Path) -> None:
@@ -107,25 +160,27 @@ def _spark_build(workdir: Path, variables: str, *extra: str) -> subprocess.Compl
 
 
 @needs_java
-def test_the_sql_layer_on_spark_equals_the_duckdb_build(
+def test_the_warehouse_on_spark_equals_the_duckdb_build(
     validation_build: Build, tiny_dataset: Path, tmp_path: Path
 ) -> None:
+    submission = tmp_path / "submission.parquet"
     variables = json.dumps(
-        {
-            "data_root": str(tiny_dataset),
-            "feature_ablation": True,
-            "submission_path": str(validation_build.submission),
-        }
+        {"data_root": str(tiny_dataset), "feature_ablation": True, "submission_path": str(submission)}
     )
     completed = _spark_build(tmp_path, variables, "--compare-with", str(validation_build.warehouse))
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-5000:]
-    summary = [line for line in completed.stdout.splitlines() if "tables equal to the DuckDB build" in line]
-    assert summary, output[-3000:]
-    equal, total = (int(word) for word in summary[0].split()[0:3:2])
-    assert equal == total >= 30, summary[0]
-    for table in ("stg_vklsvd__interactions", "int_as_of_clips", "user_features", "cand_author_audience"):
-        assert f"  {table} " in completed.stdout, f"{table} was not built and compared"
+    assert "the Spark build agrees with the DuckDB build: every table equal" in completed.stdout
+    for table in (
+        "stg_vklsvd__interactions",
+        "user_features",
+        "ml_user_clip_factors",
+        "ranker_feature_matrix",
+    ):
+        assert any(
+            line.split()[:1] == [table] and line.endswith("equal") for line in completed.stdout.splitlines()
+        ), f"{table} was not built on Spark or differs:\n{completed.stdout[-3000:]}"
+    assert submission.read_bytes() == validation_build.submission.read_bytes()
 
 
 @needs_java

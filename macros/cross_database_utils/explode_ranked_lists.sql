@@ -10,3 +10,12 @@
       generate_subscripts({{ list_column }}, 1) as position
   from {{ relation }}
 {%- endmacro %}
+
+{% macro spark__explode_ranked_lists(relation, key_column, list_column) -%}
+  select
+      {{ key_column }},
+      exploded.user_id,
+      exploded.position + 1 as position
+  from {{ relation }}
+  lateral view posexplode({{ list_column }}) exploded as position, user_id
+{%- endmacro %}

@@ -9,3 +9,11 @@
   case when {{ left }} is not null and {{ right }} is not null
   then list_cosine_similarity(cast({{ left }} as float[]), cast({{ right }} as float[])) end
 {%- endmacro %}
+
+{#- Spark: the dot product over the product of the norms (null when a norm is zero). -#}
+{% macro spark__vector_cosine(left, right) -%}
+  case when {{ left }} is not null and {{ right }} is not null
+  then {{ spark__vector_dot(left, right) }} / nullif(
+      sqrt({{ spark__array_sum("transform(cast(" ~ left ~ " as array<double>), x -> x * x)") }})
+      * sqrt({{ spark__array_sum("transform(cast(" ~ right ~ " as array<double>), x -> x * x)") }}), 0) end
+{%- endmacro %}

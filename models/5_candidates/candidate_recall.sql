@@ -14,7 +14,7 @@ with target_candidates as (
 ),
 
 depths as (
-    select unnest({{ depths }}) as k
+    select k from (values {% for k in depths %}({{ k }}){{ ", " if not loop.last }}{% endfor %}) as d (k)
 ),
 
 union_best as (

@@ -65,7 +65,6 @@ clip_components as (
 pair_clips as (
     select
         p.*,
-        w.is_target_week,
         c.author_id
         {%- for level in levels %},
         codes.prefix_{{ level }}
@@ -75,7 +74,6 @@ pair_clips as (
         components.probability_{{ rank }}
         {%- endfor %}
     from pairs as p
-    inner join {{ ref('int_feature_as_of_weeks') }} as w on p.as_of_week = w.as_of_week
     left join {{ ref('ranker_clips') }} as c on p.as_of_week = c.as_of_week and p.item_id = c.item_id
     left join clip_codes as codes on p.item_id = codes.item_id
     left join clip_components as components on p.item_id = components.item_id

@@ -1,17 +1,18 @@
-"""`vklsvd spark-build`: the warehouse's SQL layer built by dbt on a local Spark session.
+"""`vklsvd spark-build`: the warehouse built by dbt on a local Spark session (target spark).
 
 The driver creates the session (see :mod:`vklsvd.spark.session`), loads the one source that is not
 parquet (the item embeddings' .npz) into the Spark catalog, and runs dbt with target `spark` in the
-same process. dbt-spark runs Python models only on Databricks, so the build selects the SQL models that
-no Python model feeds (:func:`portable_sql_models`); every one of them is the same SQL file the DuckDB
-build runs, its engine-specific parts behind `adapter.dispatch` macros.
+same process. dbt-spark runs Python models only on Databricks, so the driver walks the project's models
+in dependency order (:func:`build_batches`): every run of SQL models that are ready is one dbt call
+(the same SQL files the DuckDB build runs, their engine-specific parts behind `adapter.dispatch`
+macros), every Python model is applied by the driver (:mod:`vklsvd.spark.python_steps`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,12 +29,19 @@ if TYPE_CHECKING:
 EMBEDDINGS_SOURCE = "source.vklsvd.vklsvd.item_embeddings"
 
 
+#: Python models that fit on float features: a feature that differs in the 7th digit between the
+#: engines may move a split, so their outputs and everything after them are judged by the ranking's NDCG.
+FITTED_ON_FLOATS = frozenset({"ml_ranker_model"})
+
+
 @dataclass(frozen=True)
 class SparkBuild:
-    """What a Spark build made: the models dbt ran, in the schema `schema`."""
+    """What a Spark build made: the models it built (in `schema`), and those of them fed by a model
+    of FITTED_ON_FLOATS (or one itself)."""
 
     schema: str
     models: tuple[str, ...]
+    fit_dependent: frozenset[str] = frozenset()
 
 
 def dbt_arguments(project_dir: Path, target_path: Path, variables: Mapping[str, Any]) -> list[str]:
@@ -50,35 +58,74 @@ def dbt_arguments(project_dir: Path, target_path: Path, variables: Mapping[str, 
 
 @dataclass(frozen=True)
 class ModelNode:
-    """What the selection needs of a dbt model: its name, language and the nodes it reads."""
+    """What the driver needs of a dbt model: its name, language, the nodes it reads, its file (relative
+    to the project) and its config (a Python model's `dbt.config.get`)."""
 
     name: str
     language: str
     parents: tuple[str, ...]
+    path: str = ""
+    config: Mapping[str, Any] = field(default_factory=dict)
 
 
 def model_nodes(manifest: Any) -> dict[str, ModelNode]:
     """The models of a parsed manifest, by unique id."""
     return {
-        unique_id: ModelNode(node.name, str(node.language), tuple(node.depends_on.nodes))
+        unique_id: ModelNode(
+            node.name,
+            str(node.language),
+            tuple(node.depends_on.nodes),
+            node.original_file_path,
+            node.config.to_dict(),
+        )
         for unique_id, node in manifest.nodes.items()
         if node.resource_type == "model"
     }
 
 
-def portable_sql_models(models: Mapping[str, ModelNode]) -> list[str]:
-    """The SQL models that no Python model feeds, directly or not: what dbt alone can build on Spark."""
-    fed_by_python: dict[str, bool] = {}
+def downstream_of(models: Mapping[str, ModelNode], names: frozenset[str]) -> frozenset[str]:
+    """The models named `names` and every model fed by one of them, directly or not."""
+    found: dict[str, bool] = {}
 
-    def python_upstream(unique_id: str) -> bool:
-        if unique_id not in fed_by_python:
+    def fed(unique_id: str) -> bool:
+        if unique_id not in found:
             node = models[unique_id]
-            fed_by_python[unique_id] = node.language == "python" or any(
-                python_upstream(parent) for parent in node.parents if parent in models
-            )
-        return fed_by_python[unique_id]
+            found[unique_id] = node.name in names or any(fed(p) for p in node.parents if p in models)
+        return found[unique_id]
 
-    return sorted(node.name for unique_id, node in models.items() if not python_upstream(unique_id))
+    return frozenset(models[unique_id].name for unique_id in models if fed(unique_id))
+
+
+def build_batches(models: Mapping[str, ModelNode]) -> list[tuple[str, list[str]]]:
+    """The models in dependency order, as ("sql", names) batches, one dbt call each (dbt orders the
+    models inside it), and ("python", [name]) steps. A batch holds every SQL model whose Python
+    ancestors are built, so the Python steps split the SQL into as few dbt calls as the graph allows."""
+    python_ancestors: dict[str, frozenset[str]] = {}
+
+    def ancestors(unique_id: str) -> frozenset[str]:
+        if unique_id not in python_ancestors:
+            found: set[str] = set()
+            for parent in models[unique_id].parents:
+                if parent in models:
+                    found |= {parent} if models[parent].language == "python" else ancestors(parent)
+            python_ancestors[unique_id] = frozenset(found)
+        return python_ancestors[unique_id]
+
+    done: set[str] = set()
+    batches: list[tuple[str, list[str]]] = []
+    while len(done) < len(models):
+        pending = sorted(unique_id for unique_id in models if unique_id not in done)
+        sql = [u for u in pending if models[u].language != "python" and ancestors(u) <= done]
+        if sql:
+            batches.append(("sql", [models[u].name for u in sql]))
+            done.update(sql)
+            continue
+        python = [u for u in pending if all(p in done or p not in models for p in models[u].parents)]
+        if not python:
+            raise VklsvdError(f"the models {pending} depend on each other in a cycle")
+        batches.append(("python", [models[python[0]].name]))
+        done.add(python[0])
+    return batches
 
 
 def load_embeddings(session: SparkSession, manifest: Any) -> None:
@@ -100,27 +147,11 @@ def load_embeddings(session: SparkSession, manifest: Any) -> None:
     session.createDataFrame(table).write.mode("overwrite").saveAsTable(f"{source.schema}.{source.identifier}")
 
 
-def spark_build(
-    project_dir: Path,
-    workdir: Path,
-    variables: Mapping[str, Any],
-    select: Sequence[str] = (),
-) -> SparkBuild:
-    """Build `select` (default: every portable SQL model) with dbt on a local Spark session; dbt's
-    target and log folders go under `workdir`. Raises VklsvdError when dbt fails."""
+def _run_sql(runner: Any, arguments: list[str], names: Sequence[str]) -> list[str]:
+    """One dbt run of the SQL models `names`; the models it built. Raises VklsvdError when one fails."""
     from dbt.artifacts.schemas.run import RunExecutionResult
-    from dbt.cli.main import dbtRunner
-    from dbt.contracts.graph.manifest import Manifest
 
-    arguments = dbt_arguments(project_dir, workdir, variables)
-    parsed = dbtRunner().invoke(["parse", *arguments])
-    if not parsed.success or not isinstance(parsed.result, Manifest):
-        raise VklsvdError(f"dbt parse failed for target {SPARK_TARGET}: {parsed.exception}")
-    manifest = parsed.result
-    session = local_session(spark_settings(project_dir / "profiles"))
-    load_embeddings(session, manifest)
-    models = list(select) or portable_sql_models(model_nodes(manifest))
-    run = dbtRunner(manifest=manifest).invoke(["run", *arguments, "--select", *models])
+    run = runner.invoke(["run", *arguments, "--select", *names])
     results = run.result.results if isinstance(run.result, RunExecutionResult) else []
     if not run.success:
         failed = [
@@ -131,6 +162,49 @@ def spark_build(
         raise VklsvdError(
             "the Spark build failed" + (": " + "; ".join(failed) if failed else f": {run.exception}")
         )
-    built = tuple(result.node.name for result in results if result.node.resource_type == "model")
+    return [result.node.name for result in results if result.node.resource_type == "model"]
+
+
+def spark_build(
+    project_dir: Path,
+    workdir: Path,
+    variables: Mapping[str, Any],
+    select: Sequence[str] = (),
+) -> SparkBuild:
+    """Build the warehouse on a local Spark session: every model (SQL by dbt, Python by the driver),
+    or only the SQL models `select` (their inputs already built). dbt's target
+    and log folders and the Python steps' scratch database and artefacts go under `workdir`. Raises
+    VklsvdError when a step fails."""
+    import duckdb
+    from dbt.cli.main import dbtRunner
+    from dbt.contracts.graph.manifest import Manifest
+
+    from vklsvd.spark.python_steps import apply_python_model
+
+    arguments = dbt_arguments(project_dir, workdir, variables)
+    parsed = dbtRunner().invoke(["parse", *arguments])
+    if not parsed.success or not isinstance(parsed.result, Manifest):
+        raise VklsvdError(f"dbt parse failed for target {SPARK_TARGET}: {parsed.exception}")
+    manifest = parsed.result
+    session = local_session(spark_settings(project_dir / "profiles"))
+    load_embeddings(session, manifest)
     schema = next(node.schema for node in manifest.nodes.values() if node.resource_type == "model")
-    return SparkBuild(schema=schema, models=built)
+    runner = dbtRunner(manifest=manifest)
+    nodes = model_nodes(manifest)
+    if select:
+        return SparkBuild(schema, tuple(_run_sql(runner, arguments, select)))
+    by_name = {node.name: node for node in nodes.values()}
+    built: list[str] = []
+    workdir.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(workdir / "python_steps.duckdb")) as scratch:
+        for language, names in build_batches(nodes):
+            if language == "sql":
+                built.extend(_run_sql(runner, arguments, names))
+                continue
+            node = by_name[names[0]]
+            rows = apply_python_model(
+                session, schema, node.name, project_dir / node.path, node.config, scratch, workdir / "refs"
+            )
+            print(f"Python step {node.name}: {rows:,} rows", flush=True)
+            built.append(node.name)
+    return SparkBuild(schema, tuple(built), downstream_of(nodes, FITTED_ON_FLOATS))

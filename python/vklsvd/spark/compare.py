@@ -1,14 +1,25 @@
 """Table-by-table equality of a Spark build and a DuckDB build of the same data.
 
-Two engines give the same rows in another order and, where floats are summed in another order, values
-that differ in the last bits; types differ too (Spark has no unsigned integers). Each table is compared
-as a set of rows: both sides sorted by their exact columns (integers, strings, booleans) and then by
-their floats rounded, after which exact columns must be equal and float columns (and float lists) equal
-within a relative and an absolute tolerance.
+Two engines give the same rows in another order and floats that differ in the last bits: DuckDB's list
+functions (cosines, dot products) compute in single precision, Spark's in double; types differ too (Spark
+has no unsigned integers). Each table is compared as a set of rows: both sides sorted by their exact
+columns (integers, strings, booleans) and then by their floats rounded, after which exact columns must be
+equal and float columns (and float lists) equal within single-precision tolerance.
+
+What no two builds share is not compared: timings (`*_seconds`) and file locations (`*path`), and the
+provenance tables `run_vars` and `run_config` (they hold those). Artefact hashes are compared: the same
+fit on the same rows writes the same bytes (the submission file's included).
+
+A model fitted on floats (the ranker) may split a tree on the other side of a feature value that differs
+in the 7th digit, and a score rounded differently by the two engines may order a near-tie the other way:
+what follows can then differ by more than rounding. Every table is compared and reported; the builds
+agree when every table is equal, or else when the validation NDCG@k of every ranking in `eval_summary`
+is within :data:`NDCG_TOLERANCE` (:func:`ndcg_agreement`, :func:`comparison_report`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +33,15 @@ import pyarrow.compute as pc
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-#: |a - b| <= ABSOLUTE + RELATIVE * |b|, as numpy.isclose.
-RELATIVE = 1e-6
-ABSOLUTE = 1e-9
+#: |a - b| <= ABSOLUTE + RELATIVE * |b|, as numpy.isclose: single precision's rounding.
+RELATIVE = 1e-5
+ABSOLUTE = 1e-6
+#: Columns whose values belong to one build: timings and file locations.
+VOLATILE_COLUMN = re.compile(r"(.*_)?(seconds|path)")
+#: Tables that describe a build rather than the data (its vars, versions, paths).
+PROVENANCE_TABLES = frozenset({"run_vars", "run_config"})
+#: How far the two builds' validation NDCG@k may be apart where a fitted model's scores differ.
+NDCG_TOLERANCE = 0.001
 
 
 @dataclass(frozen=True)
@@ -96,6 +113,8 @@ def _float_difference(left: np.ndarray, right: np.ndarray) -> int:
 def compare_tables(name: str, spark_table: pa.Table, duckdb_table: pa.Table) -> TableComparison:
     """Whether two tables hold the same rows (see the module's docstring)."""
     left, right = _normalised(spark_table), _normalised(duckdb_table)
+    left = left.drop_columns([name for name in left.column_names if VOLATILE_COLUMN.fullmatch(name)])
+    right = right.drop_columns([name for name in right.column_names if VOLATILE_COLUMN.fullmatch(name)])
     if sorted(left.column_names) != sorted(right.column_names):
         return TableComparison(
             name,
@@ -111,6 +130,8 @@ def compare_tables(name: str, spark_table: pa.Table, duckdb_table: pa.Table) -> 
     problems = []
     for column in right.column_names:
         a, b = left[column], right[column]
+        if a.type != b.type and _is_float(a.type) != _is_float(b.type):
+            a, b = a.cast(pa.float64()), b.cast(pa.float64())  # a sum of integers: bigint or double
         if a.type != b.type:
             problems.append(f"{column}: type {a.type} on Spark, {b.type} on DuckDB")
         elif pa.types.is_list(b.type) and _is_float(b.type):
@@ -133,13 +154,88 @@ def compare_tables(name: str, spark_table: pa.Table, duckdb_table: pa.Table) -> 
 
 
 def compare_builds(
-    session: SparkSession, schema: str, warehouse: Path, tables: Iterable[str]
+    session: SparkSession, schema: str, warehouse: Path, tables: Iterable[str], scratch: Path
 ) -> list[TableComparison]:
-    """Every table of `tables` as the Spark build made it (in `schema`) against the DuckDB warehouse."""
+    """Every table of `tables` but the provenance tables as the Spark build made it (in `schema`, read
+    through parquet files under `scratch`, emptied afterwards) against the DuckDB warehouse."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from vklsvd.spark.python_steps import export_parquet
+
     comparisons = []
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         for table in tables:
-            spark_table = session.table(f"{schema}.{table}").toArrow()
-            duckdb_table = connection.execute(f'select * from "{table}"').fetch_arrow_table()
+            if table in PROVENANCE_TABLES:
+                continue
+            folder = export_parquet(session, f"{schema}.{table}", scratch / table)
+            try:
+                spark_table = pq.read_table(folder)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+            duckdb_table = connection.execute(f'select * from "{table}"').to_arrow_table()
             comparisons.append(compare_tables(table, spark_table, duckdb_table))
     return comparisons
+
+
+def ndcg_agreement(session: SparkSession, schema: str, warehouse: Path) -> list[tuple[str, float, float]]:
+    """(ranking, Spark NDCG, DuckDB NDCG) of every ranking in either build's `eval_summary`
+    (NaN where one build lacks it)."""
+    spark_rows = {row["ranking"]: row["ndcg"] for row in session.table(f"{schema}.eval_summary").collect()}
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        duckdb_rows = dict(connection.execute("select ranking, ndcg from eval_summary").fetchall())
+    nan = float("nan")
+    return [
+        (
+            ranking,
+            nan if spark_rows.get(ranking) is None else float(spark_rows[ranking]),
+            nan if duckdb_rows.get(ranking) is None else float(duckdb_rows[ranking]),
+        )
+        for ranking in sorted(set(spark_rows) | set(duckdb_rows))
+    ]
+
+
+def comparison_report(
+    comparisons: Iterable[TableComparison],
+    fit_dependent: Iterable[str],
+    ndcg: Iterable[tuple[str, float, float]],
+    against: str,
+) -> tuple[list[str], bool]:
+    """The lines that report a comparison, and whether the builds agree: every table equal, or (where
+    floats rounded differently moved a near-tie, and all after it) every ranking's validation NDCG within
+    NDCG_TOLERANCE. Without NDCG (a partial build) only equal tables agree."""
+    downstream = set(fit_dependent)
+    comparisons = list(comparisons)
+    lines = []
+    for comparison in comparisons:
+        if comparison.equal:
+            verdict = "equal"
+        elif comparison.table in downstream:
+            verdict = f"differs after the fit: {comparison.difference}"
+        else:
+            verdict = f"DIFFERENT: {comparison.difference}"
+        lines.append(f"  {comparison.table:<40} {comparison.rows:>12,} rows  {verdict}")
+    different = [comparison.table for comparison in comparisons if not comparison.equal]
+    equal = len(comparisons) - len(different)
+    lines.append(f"{equal} of {len(comparisons)} tables equal to the DuckDB build {against}")
+    ndcg = list(ndcg)
+    ndcg_close = bool(ndcg)
+    for ranking, spark_ndcg, duckdb_ndcg in ndcg:
+        close = abs(spark_ndcg - duckdb_ndcg) <= NDCG_TOLERANCE
+        ndcg_close = ndcg_close and close
+        lines.append(
+            f"  NDCG {ranking:<28} Spark {spark_ndcg:.4f}  DuckDB {duckdb_ndcg:.4f}  "
+            + ("within" if close else "BEYOND")
+            + f" {NDCG_TOLERANCE}"
+        )
+    if not different:
+        lines.append("the Spark build agrees with the DuckDB build: every table equal")
+    elif ndcg_close:
+        lines.append(
+            f"the Spark build agrees with the DuckDB build within the NDCG tolerance {NDCG_TOLERANCE}; "
+            f"{len(different)} tables differ, first {different[0]}"
+        )
+    else:
+        lines.append("the builds DISAGREE")
+    return lines, not different or ndcg_close
