@@ -170,7 +170,10 @@ def test_the_warehouse_on_spark_equals_the_duckdb_build(
     completed = _spark_build(tmp_path, variables, "--compare-with", str(validation_build.warehouse))
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-5000:]
-    assert "the Spark build agrees with the DuckDB build: every table equal" in completed.stdout
+    assert "the Spark build agrees with the DuckDB build" in completed.stdout
+    # every table before the ranker's fit is equal; the fit itself sees cosines DuckDB computes in single
+    # precision and Spark in double, so its model and scores may differ in the last digits
+    assert "DIFFERENT:" not in completed.stdout, completed.stdout[-5000:]
     for table in (
         "stg_vklsvd__interactions",
         "user_features",
