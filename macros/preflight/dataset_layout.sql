@@ -1,14 +1,14 @@
 {#- The folder of the weekly interaction files, taken from the one place that defines it: the
-    `external_location` of source vklsvd.interactions (_vklsvd__sources.yml), i.e. the text between
-    read_parquet(' and the /*/week_*.parquet glob. -#}
+    `external_location` of source vklsvd.interactions (_vklsvd__sources.yml), i.e. its parquet path
+    (macro source_parquet_path) without the /*/week_*.parquet glob. -#}
 {% macro interactions_folder() -%}
   {%- set node = graph.sources.values() | selectattr('source_name', 'equalto', 'vklsvd') | selectattr('name', 'equalto', 'interactions') | first -%}
-  {%- set location = node.meta.external_location or node.config.meta.external_location -%}
-  {%- set match = modules.re.search("read_parquet\\('([^']*)/\\*/week_\\*\\.parquet'", location) -%}
-  {%- if not match -%}
-    {{ exceptions.raise_compiler_error("source vklsvd.interactions: external_location must read '<folder>/*/week_*.parquet', got " ~ location) }}
+  {%- set glob = '/*/week_*.parquet' -%}
+  {%- set path = source_parquet_path(node) -%}
+  {%- if not path.endswith(glob) -%}
+    {{ exceptions.raise_compiler_error("source vklsvd.interactions: external_location must read '<folder>" ~ glob ~ "', got " ~ (node.config.meta.external_location or node.meta.external_location)) }}
   {%- endif -%}
-  {{ return(match.group(1)) }}
+  {{ return(path[:(path | length) - (glob | length)]) }}
 {%- endmacro %}
 
 {#- The weeks a build reads: history from `first_week` up to the target week, plus the target week itself

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
 from vklsvd.errors import VklsvdError
 from vklsvd.io.embeddings import embeddings_to_arrow, load_item_embeddings
+from vklsvd.spark.python_steps import apply_python_model, spark_compatible
 from vklsvd.spark.session import SPARK_TARGET, local_session, spark_settings
 
 if TYPE_CHECKING:
@@ -135,14 +134,7 @@ def load_embeddings(session: SparkSession, manifest: Any) -> None:
     if source is None:
         raise VklsvdError(f"the project has no source {EMBEDDINGS_SOURCE}")
     npz_path = Path(str(source.config.meta.get("npz_path") or source.meta.get("npz_path")).strip("'"))
-    item_id, vectors = load_item_embeddings(npz_path)
-    table = embeddings_to_arrow(item_id, vectors)
-    table = pa.table(
-        {
-            "item_id": table["item_id"].cast(pa.int64()),
-            "embedding": table["embedding"].cast(pa.list_(pa.float32())),
-        }
-    )
+    table = spark_compatible(embeddings_to_arrow(*load_item_embeddings(npz_path)))
     session.sql(f"create schema if not exists {source.schema}")
     session.createDataFrame(table).write.mode("overwrite").saveAsTable(f"{source.schema}.{source.identifier}")
 
@@ -178,8 +170,6 @@ def spark_build(
     import duckdb
     from dbt.cli.main import dbtRunner
     from dbt.contracts.graph.manifest import Manifest
-
-    from vklsvd.spark.python_steps import apply_python_model
 
     arguments = dbt_arguments(project_dir, workdir, variables)
     parsed = dbtRunner().invoke(["parse", *arguments])
