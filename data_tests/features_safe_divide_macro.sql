@@ -2,7 +2,7 @@
 -- Macro safe_divide on inline values: a double ratio, null for a zero or null denominator.
 -- Returns the failing cases.
 with cases as (
-    select 'integers give a double' as case_name, {{ safe_divide('1', '3') }} as actual, 1.0 / 3 as expected
+    select 'integers give a double' as case_name, {{ safe_divide('1', '3') }} as actual, cast(1 as double) / 3 as expected
     union all
     select 'zero denominator: null', {{ safe_divide('5', '0') }}, null
     union all

@@ -5,11 +5,11 @@
 with cases as (
     select 'no trials: the prior' as case_name, {{ smoothed_rate('0', '0', '0.1', 10) }} as actual, 0.1 as expected
     union all
-    select '2 of 2 shrunk to (2 + 0.02 * 100) / 102', {{ smoothed_rate('2', '2', '0.02', 100) }}, 4.0 / 102
+    select '2 of 2 shrunk to (2 + 0.02 * 100) / 102', {{ smoothed_rate('2', '2', '0.02', 100) }}, cast(4 as double) / 102
     union all
-    select '0 of 98 lifted to 2 / 198', {{ smoothed_rate('0', '98', '0.02', 100) }}, 2.0 / 198
+    select '0 of 98 lifted to 2 / 198', {{ smoothed_rate('0', '98', '0.02', 100) }}, cast(2 as double) / 198
     union all
-    select 'many trials: close to the raw rate', {{ smoothed_rate('300000', '1000000', '0.5', 10) }}, 300005.0 / 1000010
+    select 'many trials: close to the raw rate', {{ smoothed_rate('300000', '1000000', '0.5', 10) }}, cast(300005 as double) / 1000010
     union all
     select 'null counts count as 0', {{ smoothed_rate('null', 'null', '0.25', 4) }}, 0.25
     union all

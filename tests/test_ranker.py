@@ -6,6 +6,7 @@ import pytest
 
 from harness import default_ranker_params
 from vklsvd.errors import VklsvdError
+from vklsvd.ranking.adapters import pair_scorer, score_target_pairs
 from vklsvd.ranking.metrics import mean_ranked_ndcg
 from vklsvd.ranking.ranker import (
     RankerParams,
@@ -13,6 +14,7 @@ from vklsvd.ranking.ranker import (
     feature_columns,
     feature_importance,
     load_ranker,
+    read_ranker_document,
     save_ranker,
     score_pair_batches,
     score_pairs,
@@ -187,6 +189,27 @@ def test_graded_relevance_is_the_target_when_present() -> None:
     assert not np.array_equal(binary.booster.predict(matrix), weighted.booster.predict(matrix))
     as_probability = [_train(table, logistic).booster.predict(matrix) for table in (pairs, graded)]
     assert np.array_equal(*as_probability)
+
+
+def test_partitions_scored_apart_equal_the_whole_stream(tmp_path: Path) -> None:
+    """What each Spark task does with its partition (pair_scorer) gives the scores and calibrated
+    probabilities the dbt-duckdb model computes over the whole stream."""
+    params = default_ranker_params(n_estimators=20, seed=3)
+    trained = _train(_pairs(0), params)
+    path = tmp_path / "ranker.json"
+    digest = save_ranker(trained.booster, trained.names, params, path, trained.calibration)
+    held_out = _pairs(1)
+    whole = score_target_pairs(
+        pa.table({"path": [str(path)], "sha256": [digest]}), held_out.to_batches(max_chunksize=700)
+    )
+    score_partition = pair_scorer(read_ranker_document(path, digest), threads=1)
+    partitions = [held_out.slice(0, 450), held_out.slice(450, 1), held_out.slice(451)]
+    scored = [batch for part in partitions for batch in score_partition(part.to_batches(max_chunksize=128))]
+    apart = pa.Table.from_batches(scored)
+    assert apart.schema.names == ["item_id", "user_id", "score", "probability"]
+    assert apart.equals(whole.combine_chunks()), "partition-wise scoring differs from the whole stream"
+    with pytest.raises(VklsvdError, match="sha256"):
+        read_ranker_document(path, "0" * 64)
 
 
 def test_calibration_maps_scores_to_engagement_rates() -> None:

@@ -1,4 +1,5 @@
-{#- Cosine similarity of two float vectors of the same length (lists or fixed-size arrays); null when
+{#- Cosine similarity of two float vectors of the same length (lists or fixed-size arrays), in double
+    precision on every engine (single precision would make the engines differ in the 7th digit); null when
     either is null. (The guard matters in DuckDB: a fixed-size array that a left join left null casts
     to a list of nulls, which list_cosine_similarity refuses.) -#}
 {% macro vector_cosine(left, right) -%}
@@ -7,7 +8,7 @@
 
 {% macro default__vector_cosine(left, right) -%}
   case when {{ left }} is not null and {{ right }} is not null
-  then list_cosine_similarity(cast({{ left }} as float[]), cast({{ right }} as float[])) end
+  then list_cosine_similarity(cast({{ left }} as double[]), cast({{ right }} as double[])) end
 {%- endmacro %}
 
 {#- Spark: the dot product over the product of the norms (null when a norm is zero). -#}

@@ -6,7 +6,7 @@
 
 {% macro default__vector_dot(left, right) -%}
   case when {{ left }} is not null and {{ right }} is not null
-  then list_dot_product(cast({{ left }} as float[]), cast({{ right }} as float[])) end
+  then list_dot_product(cast({{ left }} as double[]), cast({{ right }} as double[])) end
 {%- endmacro %}
 
 {#- Spark: the products of zip_with summed by aggregate, in double precision. -#}

@@ -32,7 +32,7 @@
     (int_feature_items) so that the watch fraction of an impression is one multiplication. (The case
     is needed: greatest skips nulls, so greatest(null, 1) is 1.) -#}
 {% macro inverse_duration(duration) -%}
-  case when {{ duration }} is not null then 1.0 / greatest({{ duration }}, 1) end
+  case when {{ duration }} is not null then cast(1 as double) / greatest({{ duration }}, 1) end
 {%- endmacro %}
 
 {#- The watch fraction of macro watch_fraction from the clip's inverse_duration: timespent x inverse

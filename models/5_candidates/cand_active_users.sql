@@ -15,7 +15,7 @@ select
     c.item_id,
     u.user_id,
     'active_users' as source,
-    1.0 / u.source_rank as score,
+    cast(1 as double) / u.source_rank as score,
     u.source_rank
 from {{ ref('int_as_of_clips') }} as c
 inner join ranked_users as u on c.as_of_week = u.as_of_week

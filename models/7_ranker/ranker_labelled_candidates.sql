@@ -17,7 +17,7 @@ with pairs as (
         {%- endfor %}
         count(*) as n_sources,
         -- exact_sum: the same score whatever the order of the aggregation
-        {{ exact_sum('1.0 / (' ~ rrf_k ~ ' + source_rank)', 15) }} as rrf_score
+        {{ exact_sum('cast(1 as double) / (' ~ rrf_k ~ ' + source_rank)', 15) }} as rrf_score
     from {{ ref('candidates') }}
     group by as_of_week, item_id, user_id
 )

@@ -4,7 +4,7 @@ ranker's training, scoring and the capacity assignment of every ranking."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,9 @@ from vklsvd.ranking.ranker import (
     RankerParams,
     feature_importance,
     load_saved_ranker,
+    parse_saved_ranker,
     save_ranker,
+    score_pair_batch,
     score_pair_batches,
     train_ranker,
 )
@@ -76,6 +78,22 @@ def score_target_pairs(description: pa.Table, target_pairs: Iterable[pa.RecordBa
     return score_pair_batches(
         saved.booster, saved.names, target_pairs, threads=thread_budget(), calibration=saved.calibration
     )
+
+
+def pair_scorer(
+    ranker_document: str, *, threads: int
+) -> Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """A function from batches of target-week candidate pairs to their scores and calibrated
+    probabilities (as score_target_pairs), for one saved ranker's text (read_ranker_document): what a
+    Spark task applies to its partition (vklsvd.spark.partitioned)."""
+
+    def score(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        saved = parse_saved_ranker(ranker_document)
+        saved.booster.set_param({"nthread": threads})
+        for batch in batches:
+            yield score_pair_batch(saved.booster, saved.names, batch, saved.calibration)
+
+    return score
 
 
 def capacity_assignments(

@@ -471,13 +471,23 @@ class SavedRanker:
     calibration: Calibration | None
 
 
-def load_saved_ranker(path: str | Path, sha256: str) -> SavedRanker:
-    """The saved booster, its feature names, the parameters it was trained with and its calibration."""
-    document = json.loads(verified_path(path, sha256).read_text())
+def read_ranker_document(path: str | Path, sha256: str) -> str:
+    """The text of a saved ranker (save_ranker), checked against its sha256."""
+    return verified_path(path, sha256).read_text()
+
+
+def parse_saved_ranker(text: str) -> SavedRanker:
+    """The saved booster, its feature names, the parameters it was trained with and its calibration,
+    from the text save_ranker wrote."""
+    document = json.loads(text)
     booster = xgb.Booster()
     booster.load_model(bytearray(json.dumps(document["booster"]).encode()))
     calibration = Calibration.from_json(document["calibration"]) if document.get("calibration") else None
     return SavedRanker(booster, list(document["features"]), RankerParams(**document["params"]), calibration)
+
+
+def load_saved_ranker(path: str | Path, sha256: str) -> SavedRanker:
+    return parse_saved_ranker(read_ranker_document(path, sha256))
 
 
 def load_ranker(path: str | Path, sha256: str) -> tuple[xgb.Booster, list[str]]:
@@ -501,24 +511,34 @@ def score_pair_batches(
     `calibration` the calibrated `probability` of each."""
     booster.set_param({"nthread": threads})
     progress = Progress("ranker scoring", "pairs")
-    items, users, scores = [], [], []
+    scored = []
     for batch in batches:
-        items.append(column(batch, "item_id", np.uint32))
-        users.append(column(batch, "user_id", np.uint32))
-        scores.append(score_pairs(booster, names, batch))
+        scored.append(score_pair_batch(booster, names, batch, calibration))
         progress.advance(batch.num_rows)
     progress.finish()
-    score = np.concatenate(scores) if scores else np.empty(0)
-    table = pa.table(
-        {
-            "item_id": pa.array(np.concatenate(items) if items else np.empty(0, np.uint32), pa.uint32()),
-            "user_id": pa.array(np.concatenate(users) if users else np.empty(0, np.uint32), pa.uint32()),
-            "score": pa.array(score, pa.float64()),
-        }
-    )
+    return pa.Table.from_batches(scored, scored_pairs_schema(calibration is not None))
+
+
+def scored_pairs_schema(calibrated: bool) -> pa.Schema:
+    """(item_id, user_id, score[, probability]): what score_pair_batch returns."""
+    fields = [("item_id", pa.uint32()), ("user_id", pa.uint32()), ("score", pa.float64())]
+    return pa.schema([*fields, ("probability", pa.float64())] if calibrated else fields)
+
+
+def score_pair_batch(
+    booster: xgb.Booster, names: list[str], batch: pa.RecordBatch, calibration: Calibration | None
+) -> pa.RecordBatch:
+    """(item_id, user_id, score) of the pairs of one batch, and with a `calibration` the calibrated
+    `probability` of each."""
+    score = score_pairs(booster, names, batch)
+    columns = [
+        pa.array(column(batch, "item_id", np.uint32), pa.uint32()),
+        pa.array(column(batch, "user_id", np.uint32), pa.uint32()),
+        pa.array(score, pa.float64()),
+    ]
     if calibration is not None:
-        table = table.append_column("probability", pa.array(calibration.probability(score), pa.float64()))
-    return table
+        columns.append(pa.array(calibration.probability(score), pa.float64()))
+    return pa.RecordBatch.from_arrays(columns, schema=scored_pairs_schema(calibration is not None))
 
 
 __all__ = [
@@ -535,9 +555,13 @@ __all__ = [
     "fit_with_holdout",
     "load_ranker",
     "load_saved_ranker",
+    "parse_saved_ranker",
+    "read_ranker_document",
     "read_training_pairs",
     "save_ranker",
+    "score_pair_batch",
     "score_pair_batches",
     "score_pairs",
+    "scored_pairs_schema",
     "train_ranker",
 ]

@@ -11,13 +11,16 @@ macros), every Python model is applied by the driver (:mod:`vklsvd.spark.python_
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vklsvd.errors import VklsvdError
+from vklsvd.io.artifacts import write_atomically
 from vklsvd.io.embeddings import embeddings_to_arrow, load_item_embeddings
+from vklsvd.spark.partitioned import PARTITIONED_STEPS, apply_partitioned_step
 from vklsvd.spark.python_steps import apply_python_model, spark_compatible
 from vklsvd.spark.session import SPARK_TARGET, local_session, spark_settings
 
@@ -28,19 +31,41 @@ if TYPE_CHECKING:
 EMBEDDINGS_SOURCE = "source.vklsvd.vklsvd.item_embeddings"
 
 
+#: Each model's time in the last whole build, under its workdir (write_timings).
+TIMINGS_FILE = "model_timings.csv"
+#: The timings' row of the data tests, run after the models.
+DATA_TESTS = "data_tests"
+
 #: Python models that fit on float features: a feature that differs in the 7th digit between the
 #: engines may move a split, so their outputs and everything after them are judged by the ranking's NDCG.
 FITTED_ON_FLOATS = frozenset({"ml_ranker_model"})
 
 
 @dataclass(frozen=True)
+class ModelTiming:
+    """How long one model took and where it ran: `spark` (SQL by dbt), `driver` (a Python step on the
+    driver) or `executors` (a partitioned Python step, mapInArrow)."""
+
+    model: str
+    runs_on: str
+    seconds: float
+
+
+@dataclass(frozen=True)
 class SparkBuild:
     """What a Spark build made: the models it built (in `schema`), and those of them fed by a model
-    of FITTED_ON_FLOATS (or one itself)."""
+    of FITTED_ON_FLOATS (or one itself), with each model's time."""
 
     schema: str
     models: tuple[str, ...]
     fit_dependent: frozenset[str] = frozenset()
+    timings: tuple[ModelTiming, ...] = ()
+
+
+def write_timings(timings: Sequence[ModelTiming], path: Path) -> None:
+    """The models' timings as CSV (model, runs_on, seconds), written atomically."""
+    lines = ["model,runs_on,seconds", *(f"{t.model},{t.runs_on},{t.seconds:.3f}" for t in timings)]
+    write_atomically(path, lambda target: target.write_text("\n".join(lines) + "\n"))
 
 
 def dbt_arguments(project_dir: Path, target_path: Path, variables: Mapping[str, Any]) -> list[str]:
@@ -139,8 +164,9 @@ def load_embeddings(session: SparkSession, manifest: Any) -> None:
     session.createDataFrame(table).write.mode("overwrite").saveAsTable(f"{source.schema}.{source.identifier}")
 
 
-def _run_sql(runner: Any, arguments: list[str], names: Sequence[str]) -> list[str]:
-    """One dbt run of the SQL models `names`; the models it built. Raises VklsvdError when one fails."""
+def _run_sql(runner: Any, arguments: list[str], names: Sequence[str]) -> list[ModelTiming]:
+    """One dbt run of the SQL models `names`; the models it built and their times. Raises VklsvdError
+    when one fails."""
     from dbt.artifacts.schemas.run import RunExecutionResult
 
     run = runner.invoke(["run", *arguments, "--select", *names])
@@ -154,7 +180,31 @@ def _run_sql(runner: Any, arguments: list[str], names: Sequence[str]) -> list[st
         raise VklsvdError(
             "the Spark build failed" + (": " + "; ".join(failed) if failed else f": {run.exception}")
         )
-    return [result.node.name for result in results if result.node.resource_type == "model"]
+    return [
+        ModelTiming(result.node.name, "spark", float(result.execution_time))
+        for result in results
+        if result.node.resource_type == "model"
+    ]
+
+
+def _run_data_tests(runner: Any, arguments: list[str]) -> None:
+    """The project's data tests (`dbt test`) on the Spark tables, as `dbt build` runs them on DuckDB.
+    Raises VklsvdError naming each failing test; warnings are printed by dbt. The unit tests stay on
+    DuckDB: their fixtures are DuckDB SQL, and the SQL logic they check is the same on Spark (the
+    comparison with a DuckDB build shows it table by table)."""
+    from dbt.artifacts.schemas.run import RunExecutionResult
+
+    tested = runner.invoke(["test", *arguments, "--exclude", "test_type:unit"])
+    results = tested.result.results if isinstance(tested.result, RunExecutionResult) else []
+    if not tested.success:
+        failed = [
+            f"{result.node.name}: {result.message}"
+            for result in results
+            if str(result.status).lower() in {"fail", "error"}
+        ]
+        raise VklsvdError(
+            "data tests failed on Spark" + (": " + "; ".join(failed) if failed else f": {tested.exception}")
+        )
 
 
 def spark_build(
@@ -182,9 +232,10 @@ def spark_build(
     runner = dbtRunner(manifest=manifest)
     nodes = model_nodes(manifest)
     if select:
-        return SparkBuild(schema, tuple(_run_sql(runner, arguments, select)))
+        timings = _run_sql(runner, arguments, select)
+        return SparkBuild(schema, tuple(t.model for t in timings), timings=tuple(timings))
     by_name = {node.name: node for node in nodes.values()}
-    built: list[str] = []
+    built: list[ModelTiming] = []
     workdir.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(workdir / "python_steps.duckdb")) as scratch:
         for language, names in build_batches(nodes):
@@ -192,9 +243,21 @@ def spark_build(
                 built.extend(_run_sql(runner, arguments, names))
                 continue
             node = by_name[names[0]]
-            rows = apply_python_model(
-                session, schema, node.name, project_dir / node.path, node.config, scratch, workdir / "refs"
-            )
-            print(f"Python step {node.name}: {rows:,} rows", flush=True)
-            built.append(node.name)
-    return SparkBuild(schema, tuple(built), downstream_of(nodes, FITTED_ON_FLOATS))
+            started = time.perf_counter()
+            if node.name in PARTITIONED_STEPS:
+                rows = apply_partitioned_step(session, schema, node.name)
+                runs_on = "executors"
+            else:
+                model_file = project_dir / node.path
+                refs = workdir / "refs"
+                rows = apply_python_model(session, schema, node.name, model_file, node.config, scratch, refs)
+                runs_on = "driver"
+            built.append(ModelTiming(node.name, runs_on, time.perf_counter() - started))
+            print(f"Python step {node.name} on the {runs_on}: {rows:,} rows", flush=True)
+    started = time.perf_counter()
+    _run_data_tests(runner, arguments)
+    with_tests = (*built, ModelTiming(DATA_TESTS, "spark", time.perf_counter() - started))
+    write_timings(with_tests, workdir / TIMINGS_FILE)
+    return SparkBuild(
+        schema, tuple(t.model for t in built), downstream_of(nodes, FITTED_ON_FLOATS), with_tests
+    )

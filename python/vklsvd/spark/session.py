@@ -9,6 +9,7 @@ one metastore (an embedded Derby database admits one process at a time).
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,6 +71,10 @@ def local_session(settings: Mapping[str, str]) -> SparkSession:
         )
     from pyspark.sql import SparkSession
 
+    # The tasks of the partitioned Python steps import this package: unless told otherwise, Spark's
+    # Python workers run in this interpreter (an in-process SparkContext reads PYSPARK_PYTHON, not the
+    # spark.pyspark.python setting, which only spark-submit reads).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName("vklsvd").enableHiveSupport()
     for key, value in settings.items():
         builder = builder.config(key, value)
