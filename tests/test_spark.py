@@ -180,24 +180,30 @@ def test_the_warehouse_on_spark_equals_the_duckdb_build(
     completed = _spark_build(tmp_path, variables, "--compare-with", str(validation_build.warehouse))
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-5000:]
-    # the SQL computes every float the same way on both engines: every table equal bit for bit, the
-    # ranker fitted on the same features to the same model, the ranker's scores (on Spark's executors) too
+    # the SQL computes its floats alike on both engines: every table equal, the ranker fitted to the same
+    # model (its artefact's hash) and its scores computed on Spark's executors; the candidate sources and
+    # the scores bit for bit (the feature tables' means and ratios may differ in the last bit of a double,
+    # which the ranker, reading its features as single-precision floats, does not see)
     verdict = "the Spark build agrees with the DuckDB build: every table equal"
     assert verdict in completed.stdout, output[-5000:]
-    summary = re.search(r"(\d+) of (\d+) tables equal to the DuckDB build .* \((\d+) bit for bit\)", output)
-    assert summary and summary[1] == summary[2] == summary[3], completed.stdout[-5000:]
+    summary = re.search(r"(\d+) of (\d+) tables equal to the DuckDB build", completed.stdout)
+    assert summary and summary[1] == summary[2], completed.stdout[-5000:]
     assert "Python step ml_ranker_scores on the executors" in completed.stdout
     timings = (tmp_path / "model_timings.csv").read_text().splitlines()
     assert timings[0] == "model,runs_on,seconds" and "ml_ranker_scores,executors," in "\n".join(timings)
+    assert "data_tests,spark," in "\n".join(timings)
     for table in (
         "stg_vklsvd__interactions",
-        "user_features",
-        "ml_user_clip_factors",
-        "ranker_feature_matrix",
+        "int_user_bubbles",
+        "candidates",
+        "ml_ranker_model",
+        "ml_ranker_scores",
+        "submission",
     ):
         assert any(
-            line.split()[:1] == [table] and line.endswith("equal") for line in completed.stdout.splitlines()
-        ), f"{table} was not built on Spark or differs:\n{completed.stdout[-3000:]}"
+            line.split()[:1] == [table] and line.endswith("rows  equal")
+            for line in completed.stdout.splitlines()
+        ), f"{table} was not built on Spark or is not equal bit for bit:\n{completed.stdout[-3000:]}"
     assert submission.read_bytes() == validation_build.submission.read_bytes()
 
 

@@ -5,7 +5,9 @@ parquet (the item embeddings' .npz) into the Spark catalog, and runs dbt with ta
 same process. dbt-spark runs Python models only on Databricks, so the driver walks the project's models
 in dependency order (:func:`build_batches`): every run of SQL models that are ready is one dbt call
 (the same SQL files the DuckDB build runs, their engine-specific parts behind `adapter.dispatch`
-macros), every Python model is applied by the driver (:mod:`vklsvd.spark.python_steps`).
+macros), every Python model is applied by the driver (:mod:`vklsvd.spark.python_steps`) or, where its
+rows need only their own input rows, on Spark's executors (:mod:`vklsvd.spark.partitioned`). The data
+tests run last, as `dbt build` runs them; each model's time goes to `model_timings.csv`.
 """
 
 from __future__ import annotations

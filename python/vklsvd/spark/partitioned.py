@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from vklsvd.errors import VklsvdError
 from vklsvd.ranking.adapters import pair_scorer
 from vklsvd.ranking.ranker import parse_saved_ranker, read_ranker_document
 from vklsvd.spark.python_steps import spark_compatible
@@ -54,7 +55,7 @@ def _stored_by_spark(transform: BatchTransform) -> BatchTransform:
 def _ranker_scores(spark: SparkSession, schema: str) -> tuple[BatchTransform, str]:
     model = spark.table(f"{schema}.ml_ranker_model").select("path", "sha256").first()
     if model is None:
-        raise ValueError(f"{schema}.ml_ranker_model is empty: the ranker was not trained")
+        raise VklsvdError(f"{schema}.ml_ranker_model is empty: the ranker was not trained")
     document = read_ranker_document(model["path"], model["sha256"])
     columns = "item_id bigint, user_id bigint, score double"
     if parse_saved_ranker(document).calibration is not None:
