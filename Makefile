@@ -42,7 +42,7 @@ test: install
 	$(BIN)/ruff format --check python tests models benchmarks
 	$(BIN)/mypy
 	VKLSVD_DUCKDB_PATH=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint models data_tests
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist worksteal
 
 install: $(VENV)/.installed
 

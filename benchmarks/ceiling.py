@@ -53,9 +53,25 @@ from vklsvd.cli import add_world_arguments, world_config
 from vklsvd.io.artifacts import write_atomically
 from vklsvd.ranking.assignment import assign_with_capacity
 from vklsvd.ranking.metrics import mean_ndcg
+from vklsvd.synthetic.beliefs import UNKNOWNS
 from vklsvd.synthetic.oracle import EngagementOracle, engagement_probabilities
 
 ASSIGNMENT_SEED = 0  # order of fill users where a clip's scored pairs run out
+#: The decomposition's beliefs (vklsvd.synthetic.beliefs): the realistic ceiling first, then each user
+#: quantity estimated from the earlier weeks on top of it, then all of them at once.
+REALISTIC = ("new_clips",)
+BELIEFS = {
+    "new clips' quality and popularity unknown (the realistic ceiling)": REALISTIC,
+    **{
+        f"  + {name.replace('_', ' ')} {'at the mean' if name == 'propensity' else 'estimated'}": (
+            *REALISTIC,
+            name,
+        )
+        for name in UNKNOWNS
+        if name not in REALISTIC
+    },
+    "  + every user quantity estimated": UNKNOWNS,
+}
 WAREHOUSE_RANKINGS = ("submission", "ranker_greedy", "ranker_round_robin", "rrf_baseline", "random_users")
 
 
@@ -172,6 +188,32 @@ def _oracle_rows(oracle: EngagementOracle, warehouse: Warehouse, relevant: Mappi
     }
 
 
+def _decomposition(
+    config: object, warehouse: Warehouse, relevant: Mapping, signals: list[str], replicates: int
+) -> dict[str, dict[str, float]]:
+    """The oracle's rows under each belief of BELIEFS (the week redrawn from a world where those
+    quantities are what the earlier weeks reveal)."""
+    rows = {}
+    for name, unknown in BELIEFS.items():
+        oracle = engagement_probabilities(
+            config, warehouse.target_week, replicates=replicates, positive_signals=signals, unknown=unknown
+        )
+        rows[name] = _oracle_rows(oracle, warehouse, relevant)
+    return rows
+
+
+def _split(true: Mapping[str, float], realistic: Mapping[str, float], submission: float) -> dict[str, float]:
+    """The gap from the true oracle over every user to the submission, by cause: what no model can know
+    (the new clips' reception), what the retrieval loses (the realistic ceiling over every user vs its
+    candidates) and what the ranker loses (the realistic ceiling on the candidates vs the submission)."""
+    every, candidates = "oracle, every user", "oracle, the warehouse's candidates"
+    return {
+        "no model can know": true[every] - realistic[every],
+        "the retrieval loses": realistic[every] - realistic[candidates],
+        "the ranker loses": realistic[candidates] - submission,
+    }
+
+
 def _hindsight(warehouse: Warehouse, relevant: Mapping) -> float:
     in_candidates = np.isin(_pair_keys(warehouse.label_item, warehouse.label_user), warehouse.candidate_keys)
     item_id, user_id = warehouse.label_item[in_candidates], warehouse.label_user[in_candidates]
@@ -180,9 +222,12 @@ def _hindsight(warehouse: Warehouse, relevant: Mapping) -> float:
 
 def _world_arguments(args: argparse.Namespace) -> list[str]:
     """The command line of the run without the machine's paths (the warehouse and the output)."""
-    words = [f"--replicates {args.replicates}"]
+    words = [f"--replicates {args.replicates} --decomposition-replicates {args.decomposition_replicates}"]
     for name, value in vars(args).items():
-        if name not in ("warehouse", "output", "replicates") and value is not None:
+        if (
+            name not in ("warehouse", "output", "replicates", "decomposition_replicates")
+            and value is not None
+        ):
             words.append(f"--{name.replace('_', '-')} {value}")
     return words
 
@@ -192,6 +237,7 @@ def _report(
     warehouse: Warehouse,
     halves: tuple[dict[str, float], dict[str, float]],
     hindsight: float,
+    decomposition: Mapping[str, Mapping[str, float]],
     seconds: float,
 ) -> str:
     half, full = halves
@@ -199,7 +245,9 @@ def _report(
     ceiling = full["oracle, every user"]
     clips = warehouse.summary["submission"][1]
     world = {
-        name: value for name, value in vars(args).items() if name not in ("warehouse", "output", "replicates")
+        name: value
+        for name, value in vars(args).items()
+        if name not in ("warehouse", "output", "replicates", "decomposition_replicates")
     }
     lines = [
         "# NDCG ceiling on synthetic data",
@@ -235,13 +283,65 @@ def _report(
         f"| hindsight: the labels among the warehouse's candidates (not reachable) | {hindsight:.4f} | "
         f"{hindsight / ceiling:.0%} |"
     )
+    if decomposition:
+        lines += _decomposition_lines(args, warehouse, full, decomposition, ceiling)
     return "\n".join(lines) + "\n"
+
+
+def _decomposition_lines(
+    args: argparse.Namespace,
+    warehouse: Warehouse,
+    true: Mapping[str, float],
+    decomposition: Mapping[str, Mapping[str, float]],
+    ceiling: float,
+) -> list[str]:
+    every, candidates = "oracle, every user", "oracle, the warehouse's candidates"
+    realistic = decomposition[next(iter(BELIEFS))]
+    submission = warehouse.summary["submission"][0]
+    lines = [
+        "",
+        "## Where the gap is",
+        "",
+        f"The week redrawn ({args.decomposition_replicates} redraws) from worlds where some latent "
+        "quantities are what the earlier weeks' rows reveal (`vklsvd.synthetic.beliefs`), assigned as above. "
+        "The first belief hides only what no model can know, the reception of clips nobody has seen: it is "
+        "the realistic ceiling. Each further row also estimates one user quantity from the earlier weeks "
+        "as a simple feature would: its drop is what knowing that quantity exactly is worth, an upper bound "
+        "of what a better estimate of it could still gain.",
+        "",
+        "| belief | every user | the warehouse's candidates | drop there | share of the ceiling |",
+        "|---|---|---|---|---|",
+        f"| the true world | {true[every]:.4f} | {true[candidates]:.4f} | "
+        f"| {true[candidates] / ceiling:.0%} |",
+    ]
+    for name, row in decomposition.items():
+        drop = "" if row is realistic else f"{row[candidates] - realistic[candidates]:+.4f}"
+        lines.append(
+            f"| {name} | {row[every]:.4f} | {row[candidates]:.4f} | {drop} "
+            f"| {row[candidates] / ceiling:.0%} |"
+        )
+    lines += [
+        "",
+        "| the gap from the true oracle to the submission | NDCG@100 | share of the gap |",
+        "|---|---|---|",
+    ]
+    split = _split(true, realistic, submission)
+    gap = true[every] - submission
+    for cause, size in split.items():
+        lines.append(f"| {cause} | {size:.4f} | {size / gap:.0%} |")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--warehouse", required=True, type=Path, help="a warehouse built on the dataset")
     parser.add_argument("--replicates", type=int, default=64, help="redraws of the target week (default 64)")
+    parser.add_argument(
+        "--decomposition-replicates",
+        type=int,
+        default=32,
+        help="redraws of the target week under each belief of the decomposition (default 32; 0 = none)",
+    )
     parser.add_argument("--output", type=Path, help="markdown report to write (default: print only)")
     add_world_arguments(parser)
     args = parser.parse_args(argv)
@@ -270,8 +370,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         _check_same_world(oracle, warehouse)
         halves.append(_oracle_rows(oracle, warehouse, relevant))
+    decomposition = (
+        _decomposition(config, warehouse, relevant, signals, args.decomposition_replicates)
+        if args.decomposition_replicates
+        else {}
+    )
     seconds = time.perf_counter() - started
-    report = _report(args, warehouse, (halves[0], halves[1]), _hindsight(warehouse, relevant), seconds)
+    report = _report(
+        args, warehouse, (halves[0], halves[1]), _hindsight(warehouse, relevant), decomposition, seconds
+    )
     print(report)
     if args.output is not None:
         args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -1,13 +1,20 @@
-"""Shared fixtures: a tiny generated dataset and a helper that runs `dbt build` on it in-process."""
+"""Shared fixtures: a tiny generated dataset and a helper that runs `dbt build` on it.
+
+`make test` runs the suite on every core with pytest-xdist. The expensive fixtures (the dataset, the
+validation build, the leakage builds) are made once per run, not once per worker: `shared_folder` builds
+them under a file lock in the folder every worker's temporary folder sits in.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from harness import Build, failure_text
+from harness import Build, failure_text, shared_folder
+from vklsvd.resources import THREADS_ENV
 from vklsvd.synthetic import generate_dataset
 from vklsvd.synthetic.shapes import shape_config
 
@@ -16,17 +23,34 @@ from vklsvd.synthetic.shapes import shape_config
 WAREHOUSE_FIXTURES = frozenset({"validation_build", "make_build", "manifest", "original", "changed"})
 
 
+#: The longest tests, started first so that the workers finish together instead of one of them running
+#: these alone at the end (the Spark build of the test dataset takes a quarter of the suite's time).
+LONGEST_FIRST = (
+    "test_the_warehouse_on_spark_equals_the_duckdb_build",
+    "test_every_shape_builds_a_valid_submission",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Under xdist each worker is one core: a build's DuckDB, BLAS, XGBoost and hnswlib threads (the thread
+    # budget, resources.thread_budget) are held to one, as the workers' builds would otherwise fight for
+    # the same cores (measured on 2 cores: the same wall time as one worker, a third more CPU time).
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ.setdefault(THREADS_ENV, "1")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if WAREHOUSE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.warehouse)
+    items.sort(key=lambda item: getattr(item, "originalname", item.name) not in LONGEST_FIRST)
 
 
 @pytest.fixture(scope="session")
 def tiny_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("tiny_dataset")
-    generate_dataset(root, shape_config("tiny", seed=11))
-    return root
+    return shared_folder(
+        tmp_path_factory, "tiny_dataset", lambda root: generate_dataset(root, shape_config("tiny", seed=11))
+    )
 
 
 @pytest.fixture
@@ -43,7 +67,9 @@ def make_build(tmp_path: Path) -> Callable[[str], Build]:
 def validation_build(tiny_dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The warehouse built once on the tiny dataset with default vars (target week 25) and the research
     reports switched on (`make evaluate`'s var feature_ablation), which the default build leaves out."""
-    build = Build(tmp_path_factory.mktemp("validation_build"))
-    result = build.run("build", {"data_root": str(tiny_dataset), "feature_ablation": True})
-    assert result.success, failure_text(result)
-    return build
+
+    def create(workdir: Path) -> None:
+        result = Build(workdir).run("build", {"data_root": str(tiny_dataset), "feature_ablation": True})
+        assert result.success, failure_text(result)
+
+    return Build(shared_folder(tmp_path_factory, "validation_build", create))

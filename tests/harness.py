@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import duckdb
+import pytest
 import yaml
+from filelock import FileLock
 
 from vklsvd.dbt_invocation import dbt_command, dbt_environment
 from vklsvd.ranking.ranker import RankerParams
@@ -101,3 +106,26 @@ def default_hnsw_params(**overrides: Any) -> HnswParams:
     project = project_vars()
     params = stage_settings(HnswParams, "hnsw_params", project["hnsw_params"], seed=project["sample_seed"])
     return dataclasses.replace(params, **overrides)
+
+
+def shared_folder(
+    tmp_path_factory: pytest.TempPathFactory, name: str, create: Callable[[Path], None]
+) -> Path:
+    """The folder `name`, filled by `create` once per test run however many xdist workers ask for it: the
+    first one creates it under a lock while the others wait, then all use it. A failed `create` leaves
+    no folder, so the next worker to ask tries again (and fails the same way)."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = root / name
+    complete = root / f"{name}.complete"
+    with FileLock(root / f"{name}.lock"):
+        if not complete.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            try:
+                create(folder)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            complete.touch()
+    return folder

@@ -25,7 +25,7 @@ def test_report_puts_the_ceiling_above_every_model(ceiling, validation_build: Bu
     output = tmp_path / "ceiling.md"
     world = ["--shape", "tiny", "--seed", "11"]  # the tiny_dataset fixture's world
     arguments = ["--warehouse", str(validation_build.warehouse), "--replicates", "8", "--output", str(output)]
-    assert ceiling.main(arguments + world) == 0
+    assert ceiling.main([*arguments, "--decomposition-replicates", "4", *world]) == 0
     report = output.read_text()
     assert str(validation_build.warehouse) not in report and str(tmp_path) not in report  # no machine paths
     top = _ndcg(report, "oracle, every user")
@@ -37,6 +37,20 @@ def test_report_puts_the_ceiling_above_every_model(ceiling, validation_build: Bu
     assert 0 < _ndcg(report, "oracle, the warehouse's candidates") <= 1
     # the labels themselves among the candidates know the week's noise: above any model
     assert _ndcg(report, "hindsight") > top
+    # the decomposition: one row per belief, and the gap split into causes that add up to it
+    beliefs = re.findall(r"^\| (?:new clips|  \+ )([^|]*)\|", report, flags=re.MULTILINE)
+    assert len(beliefs) == len(ceiling.BELIEFS)
+    split = {
+        cause: float(value)
+        for cause, value in re.findall(
+            r"^\| (no model can know|the retrieval loses|the ranker loses) \| "
+            r"(-?[0-9.]+) \|",
+            report,
+            flags=re.MULTILINE,
+        )
+    }
+    assert set(split) == {"no model can know", "the retrieval loses", "the ranker loses"}
+    assert sum(split.values()) == pytest.approx(top - _ndcg(report, "warehouse: submission"), abs=5e-4)
 
 
 def test_other_world_options_are_refused(ceiling, validation_build: Build) -> None:

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from harness import Build, failure_text
+from harness import Build, failure_text, shared_folder
 from vklsvd.constants import SIGNALS
 
 AS_OF_WEEK = 20
@@ -128,21 +128,25 @@ def same_rows(left: list[tuple[Any, ...]], right: list[tuple[Any, ...]]) -> bool
 
 @pytest.fixture(scope="module")
 def original(tiny_dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
-    build = Build(tmp_path_factory.mktemp("features_original"))
-    result = build.run("build", {"data_root": str(tiny_dataset), **VARIABLES}, *SELECTION)
-    assert result.success, failure_text(result)
-    return build
+    def create(workdir: Path) -> None:
+        result = Build(workdir).run("build", {"data_root": str(tiny_dataset), **VARIABLES}, *SELECTION)
+        assert result.success, failure_text(result)
+
+    return Build(shared_folder(tmp_path_factory, "features_original", create))
 
 
 @pytest.fixture(scope="module")
 def changed(tiny_dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
-    data = tmp_path_factory.mktemp("features_changed_dataset") / "data"
-    shutil.copytree(tiny_dataset, data)
-    assert rewrite_future_weeks(data, AS_OF_WEEK) == 27 - AS_OF_WEEK
-    build = Build(tmp_path_factory.mktemp("features_changed"))
-    result = build.run("run", {"data_root": str(data), **VARIABLES}, *SELECTION)
-    assert result.success, failure_text(result)
-    return build
+    def create(folder: Path) -> None:
+        data = folder / "data"
+        shutil.copytree(tiny_dataset, data)
+        assert rewrite_future_weeks(data, AS_OF_WEEK) == 27 - AS_OF_WEEK
+        workdir = folder / "build"
+        workdir.mkdir()
+        result = Build(workdir).run("run", {"data_root": str(data), **VARIABLES}, *SELECTION)
+        assert result.success, failure_text(result)
+
+    return Build(shared_folder(tmp_path_factory, "features_changed", create) / "build")
 
 
 def test_one_build_gives_training_and_target_features(original: Build) -> None:

@@ -13,7 +13,7 @@ import pyarrow as pa
 from vklsvd.io.arrow import column
 from vklsvd.progress import Progress
 from vklsvd.ranking.ablation import REFERENCE, Batches, ablation_scores
-from vklsvd.ranking.assignment import assign_with_capacity, strategy_scores
+from vklsvd.ranking.assignment import assign_by_strategy
 from vklsvd.ranking.ranker import (
     RankerParams,
     feature_importance,
@@ -116,27 +116,18 @@ def capacity_assignments(
     parts = []
     for ranking, (scores, strategy) in scores_by_ranking.items():
         progress = Progress(f"capacity assignment ({ranking}, {strategy})", "scored pairs", scores.num_rows)
-        items = column(scores, "item_id", np.uint32)
-        users = column(scores, "user_id", np.uint32)
-        # the expected-NDCG assignment works on calibrated probabilities and lists users by them; the
-        # isotonic calibration is flat over whole score ranges, where the raw score still orders users
         calibrated = strategy == "expected_dcg"
-        values = column(scores, "probability" if calibrated else "score", np.float64)
-        raw = column(scores, "score", np.float64) if calibrated else None
-        compared = strategy_scores(
-            items, values, strategy, user_id=users, list_size=list_size, capacity=capacity, tiebreak=raw
-        )
-        result = assign_with_capacity(
+        result = assign_by_strategy(
             targets,
-            items,
-            users,
-            compared,
+            column(scores, "item_id", np.uint32),
+            column(scores, "user_id", np.uint32),
+            column(scores, "score", np.float64),
             fill,
+            strategy,
             list_size=list_size,
             capacity=capacity,
             seed=seed,
-            position_score=values if calibrated else None,
-            tiebreak=raw,
+            probability=column(scores, "probability", np.float64) if calibrated else None,
         )
         progress.advance(scores.num_rows)
         from_candidates = int(result.from_candidates.sum())

@@ -219,3 +219,41 @@ def assign_with_capacity(
         position=(rank_within_sorted(all_item) + 1).astype(np.int32),
         from_candidates=from_candidates,
     )
+
+
+def assign_by_strategy(
+    target_clips: np.ndarray,
+    item_id: np.ndarray,
+    user_id: np.ndarray,
+    score: np.ndarray,
+    fill_users: np.ndarray,
+    strategy: str,
+    *,
+    list_size: int,
+    capacity: int,
+    seed: int,
+    probability: np.ndarray | None = None,
+) -> Assignment:
+    """The lists of scored pairs assigned by `strategy` (STRATEGIES) under the capacity. expected_dcg
+    selects and orders by the calibrated `probability` and breaks its ties (the isotonic calibration is
+    flat over whole score ranges) by the raw `score`; the others use `score` alone."""
+    calibrated = strategy == "expected_dcg"
+    if calibrated and probability is None:
+        raise VklsvdError("the expected_dcg strategy needs the pairs' calibrated probabilities")
+    values = probability if calibrated and probability is not None else score
+    raw = score if calibrated else None
+    compared = strategy_scores(
+        item_id, values, strategy, user_id=user_id, list_size=list_size, capacity=capacity, tiebreak=raw
+    )
+    return assign_with_capacity(
+        target_clips,
+        item_id,
+        user_id,
+        compared,
+        fill_users,
+        list_size=list_size,
+        capacity=capacity,
+        seed=seed,
+        position_score=values if calibrated else None,
+        tiebreak=raw,
+    )

@@ -19,6 +19,7 @@ import json
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -482,8 +483,20 @@ def parse_saved_ranker(text: str) -> SavedRanker:
     document = json.loads(text)
     booster = xgb.Booster()
     booster.load_model(bytearray(json.dumps(document["booster"]).encode()))
-    calibration = Calibration.from_json(document["calibration"]) if document.get("calibration") else None
+    stored_calibration = _stored_calibration(document)
+    calibration = Calibration.from_json(stored_calibration) if stored_calibration else None
     return SavedRanker(booster, list(document["features"]), RankerParams(**document["params"]), calibration)
+
+
+def saved_ranker_is_calibrated(text: str) -> bool:
+    """Whether the ranker save_ranker wrote as `text` scores with a calibrated probability, read without
+    loading its booster."""
+    return _stored_calibration(json.loads(text)) is not None
+
+
+def _stored_calibration(document: dict[str, Any]) -> Any:
+    """The calibration entry of a saved ranker's document; None for an uncalibrated ranker."""
+    return document.get("calibration") or None
 
 
 def load_saved_ranker(path: str | Path, sha256: str) -> SavedRanker:
@@ -559,6 +572,7 @@ __all__ = [
     "read_ranker_document",
     "read_training_pairs",
     "save_ranker",
+    "saved_ranker_is_calibrated",
     "score_pair_batch",
     "score_pair_batches",
     "score_pairs",

@@ -166,22 +166,26 @@ def load_embeddings(session: SparkSession, manifest: Any) -> None:
     session.createDataFrame(table).write.mode("overwrite").saveAsTable(f"{source.schema}.{source.identifier}")
 
 
-def _run_sql(runner: Any, arguments: list[str], names: Sequence[str]) -> list[ModelTiming]:
-    """One dbt run of the SQL models `names`; the models it built and their times. Raises VklsvdError
-    when one fails."""
+def _invoke(runner: Any, arguments: list[str], failure: str) -> list[Any]:
+    """One dbt call; its node results. Raises VklsvdError starting with `failure` and naming every node
+    that errored or failed."""
     from dbt.artifacts.schemas.run import RunExecutionResult
 
-    run = runner.invoke(["run", *arguments, "--select", *names])
-    results = run.result.results if isinstance(run.result, RunExecutionResult) else []
-    if not run.success:
+    invoked = runner.invoke(arguments)
+    results = invoked.result.results if isinstance(invoked.result, RunExecutionResult) else []
+    if not invoked.success:
         failed = [
             f"{result.node.name}: {result.message}"
             for result in results
-            if str(result.status).lower().endswith("error")
+            if str(result.status).lower().rsplit(".", 1)[-1] in {"error", "fail"}
         ]
-        raise VklsvdError(
-            "the Spark build failed" + (": " + "; ".join(failed) if failed else f": {run.exception}")
-        )
+        raise VklsvdError(failure + (": " + "; ".join(failed) if failed else f": {invoked.exception}"))
+    return list(results)
+
+
+def _run_sql(runner: Any, arguments: list[str], names: Sequence[str]) -> list[ModelTiming]:
+    """One dbt run of the SQL models `names`; the models it built and their times."""
+    results = _invoke(runner, ["run", *arguments, "--select", *names], "the Spark build failed")
     return [
         ModelTiming(result.node.name, "spark", float(result.execution_time))
         for result in results
@@ -190,23 +194,11 @@ def _run_sql(runner: Any, arguments: list[str], names: Sequence[str]) -> list[Mo
 
 
 def _run_data_tests(runner: Any, arguments: list[str]) -> None:
-    """The project's data tests (`dbt test`) on the Spark tables, as `dbt build` runs them on DuckDB.
-    Raises VklsvdError naming each failing test; warnings are printed by dbt. The unit tests stay on
-    DuckDB: their fixtures are DuckDB SQL, and the SQL logic they check is the same on Spark (the
-    comparison with a DuckDB build shows it table by table)."""
-    from dbt.artifacts.schemas.run import RunExecutionResult
-
-    tested = runner.invoke(["test", *arguments, "--exclude", "test_type:unit"])
-    results = tested.result.results if isinstance(tested.result, RunExecutionResult) else []
-    if not tested.success:
-        failed = [
-            f"{result.node.name}: {result.message}"
-            for result in results
-            if str(result.status).lower() in {"fail", "error"}
-        ]
-        raise VklsvdError(
-            "data tests failed on Spark" + (": " + "; ".join(failed) if failed else f": {tested.exception}")
-        )
+    """The project's data tests (`dbt test`) on the Spark tables, as `dbt build` runs them on DuckDB;
+    warnings are printed by dbt. The unit tests stay on DuckDB: their fixtures are DuckDB SQL, and the
+    SQL logic they check is the same on Spark (the comparison with a DuckDB build shows it table by
+    table)."""
+    _invoke(runner, ["test", *arguments, "--exclude", "test_type:unit"], "data tests failed on Spark")
 
 
 def spark_build(

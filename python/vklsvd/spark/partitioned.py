@@ -22,11 +22,12 @@ import pyarrow as pa
 
 from vklsvd.errors import VklsvdError
 from vklsvd.ranking.adapters import pair_scorer
-from vklsvd.ranking.ranker import parse_saved_ranker, read_ranker_document
+from vklsvd.ranking.ranker import read_ranker_document, saved_ranker_is_calibrated, scored_pairs_schema
 from vklsvd.spark.python_steps import spark_compatible
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
+    from pyspark.sql.types import StructType
 
 BatchTransform = Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]
 
@@ -34,12 +35,12 @@ BatchTransform = Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]
 @dataclass(frozen=True)
 class PartitionedStep:
     """A Python model applied partition by partition: the rows of `source` that `where` keeps, through
-    the transform `prepare` returns (given the session and the build's schema) with its result's schema
-    in Spark's DDL."""
+    the transform `prepare` returns (given the session and the build's schema) with its result's Spark
+    schema."""
 
     source: str
     where: str
-    prepare: Callable[[SparkSession, str], tuple[BatchTransform, str]]
+    prepare: Callable[[SparkSession, str], tuple[BatchTransform, StructType]]
 
 
 def _stored_by_spark(transform: BatchTransform) -> BatchTransform:
@@ -52,14 +53,19 @@ def _stored_by_spark(transform: BatchTransform) -> BatchTransform:
     return apply
 
 
-def _ranker_scores(spark: SparkSession, schema: str) -> tuple[BatchTransform, str]:
+def _spark_columns(schema: pa.Schema) -> StructType:
+    """The Spark schema of batches of `schema` once spark_compatible has given them Spark's types."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return from_arrow_schema(spark_compatible(schema.empty_table()).schema)
+
+
+def _ranker_scores(spark: SparkSession, schema: str) -> tuple[BatchTransform, StructType]:
     model = spark.table(f"{schema}.ml_ranker_model").select("path", "sha256").first()
     if model is None:
         raise VklsvdError(f"{schema}.ml_ranker_model is empty: the ranker was not trained")
     document = read_ranker_document(model["path"], model["sha256"])
-    columns = "item_id bigint, user_id bigint, score double"
-    if parse_saved_ranker(document).calibration is not None:
-        columns += ", probability double"
+    columns = _spark_columns(scored_pairs_schema(saved_ranker_is_calibrated(document)))
     # one thread per task: Spark runs as many tasks as the executors have cores
     return _stored_by_spark(pair_scorer(document, threads=1)), columns
 

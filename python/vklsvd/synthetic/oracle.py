@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 
 from vklsvd.constants import SIGNALS
 from vklsvd.errors import VklsvdError
+from vklsvd.synthetic.beliefs import History, believed_world
 from vklsvd.synthetic.config import GeneratorConfig
 from vklsvd.synthetic.simulation import (
     _calibrate,
@@ -89,12 +90,19 @@ def _new_clip_positive_probabilities(
 
 
 def engagement_probabilities(
-    config: GeneratorConfig, week: int, *, replicates: int, positive_signals: Sequence[str]
+    config: GeneratorConfig,
+    week: int,
+    *,
+    replicates: int,
+    positive_signals: Sequence[str],
+    unknown: Sequence[str] = (),
 ) -> EngagementOracle:
     """Monte Carlo engagement probabilities of the clips released in `week` (see the module docstring).
 
     `positive_signals` is the label rule (the warehouse's var ``positive_signals``). Pairs never shown in
-    any redraw are left out (probability 0 as far as the redraws can tell).
+    any redraw are left out (probability 0 as far as the redraws can tell). `unknown` names latent
+    quantities the redraws do not know but estimate from the earlier weeks' rows
+    (:mod:`vklsvd.synthetic.beliefs`); the earlier weeks and the real week are always the true world's.
     """
     if not 0 <= week < config.n_weeks:
         raise VklsvdError(
@@ -102,23 +110,34 @@ def engagement_probabilities(
         )
     if replicates < 1:
         raise VklsvdError(f"replicates must be at least 1, got {replicates}")
-    unknown = sorted(set(positive_signals) - set(SIGNALS))
-    if unknown or not positive_signals:
+    unknown_signals = sorted(set(positive_signals) - set(SIGNALS))
+    if unknown_signals or not positive_signals:
         raise VklsvdError(
             f"positive_signals must be a non-empty subset of {list(SIGNALS)}, got {list(positive_signals)}"
         )
     world = build_world(config)
     simulator = _Simulator(world)
     calibration = _calibrate(world)
+    history = History.empty(world)
     for earlier in range(week):
-        simulator.draw(earlier, np.random.default_rng(_week_seed(config, earlier)))
+        rng = np.random.default_rng(_week_seed(config, earlier))
+        imp = simulator.draw(earlier, rng)
+        if unknown:  # the week's rows as the dataset has them: the signals are drawn after the impressions
+            table = _week_table(imp, world, calibration, rng)
+            positive = np.zeros(imp.user.size, dtype=bool)
+            for signal in positive_signals:
+                positive |= table.column(signal).to_numpy(zero_copy_only=False)
+            history.add_week(world, imp.user, imp.item, positive)
 
+    believed = believed_world(world, history, week, unknown)
+    redraws = _Simulator(believed)
+    redraws.seen = simulator.seen
     keys, probabilities = [], []
     for replicate in range(replicates):
         rng = np.random.default_rng([*_week_seed(config, week), 1 + replicate])
-        imp = simulator.draw(week, rng, remember=False)
+        imp = redraws.draw(week, rng, remember=False)
         replicate_keys, replicate_probabilities = _new_clip_positive_probabilities(
-            imp, world, calibration, positive_signals, week
+            imp, believed, calibration, positive_signals, week
         )
         keys.append(replicate_keys)
         probabilities.append(replicate_probabilities)
