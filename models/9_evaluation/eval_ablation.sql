@@ -1,8 +1,10 @@
 -- The ablation of the validation week, one row per ranking: NDCG@list_size (mean over labelled target
 -- clips, macro ndcg_per_clip; the submission, baselines and references as eval_ndcg_per_clip scored them)
--- and recall@list_size (share of the relevant pairs in the lists) of
+-- and recall@list_size (share of the relevant pairs in the lists) of every ranking under the same user
+-- capacity as the submission; ndcg_uncapped: the same scores' top list_size per clip without it (sources,
+-- the fusion baseline and the ranker), what the capacity costs each:
 --   reference  random users (eval_random_ranked)
---   source     each candidate source alone: its top list_size users per clip, no capacity
+--   source     each candidate source alone, its lists assigned round robin
 --              (`active_users` = the most active users, `hnsw` = the content baseline)
 --   fusion     reciprocal rank fusion of every source, assigned under the capacity (rrf_baseline)
 --   ranker     the ranker's calibrated probabilities assigned for the most expected NDCG (the
@@ -22,7 +24,15 @@
 ] %}
 {% set lists = [] %}
 {% for source in var('candidate_k').keys() %}
-{% do lists.append(('source_' ~ source, 'source', "select item_id, user_id, source_rank as position from " ~ ref('candidates') ~ " where as_of_week = " ~ (var('target_week') | int) ~ " and source = '" ~ source ~ "' and source_rank <= " ~ k)) %}
+{% do lists.append(('source_' ~ source, 'source', "select item_id, user_id, position from " ~ ref('eval_assignment_ranked') ~ " where ranking = 'source_" ~ source ~ "'")) %}
+{% endfor %}
+{#- the uncapped top list_size per clip: (ranking, ranked relation) -#}
+{% set uncapped = [
+    ('rrf_baseline', "select item_id, user_id, row_number() over (partition by item_id order by score desc, user_id) as position from " ~ ref('baseline_scores')),
+    ('ranker', "select item_id, user_id, row_number() over (partition by item_id order by score desc, user_id) as position from " ~ ref('ml_ranker_scores')),
+] %}
+{% for source in var('candidate_k').keys() %}
+{% do uncapped.append(('source_' ~ source, "select item_id, user_id, source_rank as position from " ~ ref('eval_source_candidates') ~ " where source = '" ~ source ~ "'")) %}
 {% endfor %}
 {% set families = (var('ranker_feature_families') or {}).keys() | list if var('feature_ablation') | as_bool else [] %}
 {% set ablation_rankings = ['ranker_all_features'] if families else [] %}
@@ -42,17 +52,40 @@ with per_clip as (
     from ({{ ndcg_per_clip('(' ~ ranked ~ ')', labels, k) }}) as scored
     {{ "union all" if not loop.last }}
     {%- endfor %}
+),
+
+uncapped as (
+    {%- for name, ranked in uncapped %}
+    select '{{ name }}' as ranking, {{ exact_avg('ndcg', 15) }} as ndcg_uncapped
+    from ({{ ndcg_per_clip('(' ~ ranked ~ ')', labels, k) }}) as scored
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+),
+
+summary as (
+    select
+        ranking,
+        kind,
+        count(*) as clips_scored,
+        {{ exact_avg('ndcg', 15) }} as ndcg,
+        cast(sum(hits) as double) / nullif(sum(n_relevant), 0) as recall,
+        cast(sum(hits) as bigint) as hits,
+        cast(sum(n_relevant) as bigint) as relevant_pairs,
+        min(ranking_order) as ranking_order
+    from per_clip
+    group by ranking, kind
 )
 
 select
-    ranking,
-    kind,
+    summary.ranking,
+    summary.kind,
     {{ var('target_week') | int }} as target_week,
-    count(*) as clips_scored,
-    {{ exact_avg('ndcg', 15) }} as ndcg,
-    cast(sum(hits) as double) / nullif(sum(n_relevant), 0) as recall,
-    cast(sum(hits) as bigint) as hits,
-    cast(sum(n_relevant) as bigint) as relevant_pairs,
-    min(ranking_order) as ranking_order
-from per_clip
-group by ranking, kind
+    summary.clips_scored,
+    summary.ndcg,
+    uncapped.ndcg_uncapped,
+    summary.recall,
+    summary.hits,
+    summary.relevant_pairs,
+    summary.ranking_order
+from summary
+left join uncapped on summary.ranking = uncapped.ranking

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from vklsvd.io.arrow import column
 from vklsvd.progress import Progress
@@ -144,6 +145,22 @@ def capacity_assignments(
             )
         )
     return pa.concat_tables(parts)
+
+
+def source_rankings(candidates: pa.Table) -> dict[str, tuple[pa.Table, str]]:
+    """Each candidate source's lists (source, item_id, user_id, source_rank) as a ranking for
+    capacity_assignments, named `source_<source>`: its pairs scored by minus their rank, assigned round
+    robin (a source's own scores compare users within a clip only)."""
+    sources = sorted(set(candidates.column("source").to_pylist()))
+    rankings = {}
+    for source in sources:
+        rows = candidates.filter(pc.equal(candidates.column("source"), source))
+        score = pc.negate(pc.cast(rows.column("source_rank"), pa.float64()))
+        scored = pa.table(
+            {"item_id": rows.column("item_id"), "user_id": rows.column("user_id"), "score": score}
+        )
+        rankings[f"source_{source}"] = (scored, "round_robin")
+    return rankings
 
 
 def ablation_assignments(
