@@ -45,7 +45,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from vklsvd.cli import add_world_arguments, world_config
-from vklsvd.io.artifacts import write_atomically
+from vklsvd.io.artifacts import publish_report
 from vklsvd.ranking.assignment import Assignment, assign_by_strategy, assign_with_capacity
 from vklsvd.ranking.expected_dcg import expected_gains
 from vklsvd.ranking.metrics import ranked_ndcg
@@ -362,10 +362,7 @@ def main(argv: list[str] | None = None) -> int:
             warehouse, oracle, sample, sample_capacity
         )
     report = _report(args, warehouse, sample, sample_capacity, tables, time.perf_counter() - started)
-    print(report)
-    if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(args.output, lambda target: Path(target).write_text(report))
+    publish_report(report, args.output)
     return 0
 
 

@@ -50,7 +50,7 @@ import numpy as np
 import pyarrow as pa
 
 from vklsvd.cli import add_world_arguments, world_config
-from vklsvd.io.artifacts import write_atomically
+from vklsvd.io.artifacts import publish_report
 from vklsvd.ranking.assignment import assign_with_capacity
 from vklsvd.ranking.metrics import mean_ndcg
 from vklsvd.synthetic.beliefs import UNKNOWNS
@@ -379,10 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     report = _report(
         args, warehouse, (halves[0], halves[1]), _hindsight(warehouse, relevant), decomposition, seconds
     )
-    print(report)
-    if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(args.output, lambda target: Path(target).write_text(report))
+    publish_report(report, args.output)
     return 0
 
 

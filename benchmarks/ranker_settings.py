@@ -32,10 +32,9 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from vklsvd.id_map import IdMap
 from vklsvd.io.arrow import arrow_schema, column, row_count, stream_batches
 from vklsvd.io.artifacts import write_atomically
-from vklsvd.ranking.metrics import ranked_ndcg
+from vklsvd.ranking.metrics import candidate_ndcg
 from vklsvd.ranking.ranker import (
     MISSING_VALUE,
     RankerParams,
@@ -73,20 +72,6 @@ def parse_variant(text: str) -> dict[str, object]:
         kind = {"int": int, "float": float}.get(str(types[name]), str)
         overrides[name] = kind(value)
     return overrides
-
-
-def target_ndcg(
-    items: np.ndarray, relevant: np.ndarray, scores: np.ndarray, positives: dict[int, int], k: int
-) -> float:
-    """Mean NDCG@k over target clips with a positive user: each clip's candidates ranked by score, the
-    ideal DCG from all of the clip's positive users (candidates or not); a clip without candidates
-    scores 0."""
-    positive_clips = np.fromiter(positives, dtype=np.int64, count=len(positives))
-    positive_users = np.fromiter(positives.values(), dtype=np.int64, count=len(positives))
-    n_relevant = IdMap.of(positive_clips).gather(positive_users, np.unique(items), fill=0).astype(np.int64)
-    clips, values = ranked_ndcg(items, scores, relevant, k, n_relevant=n_relevant)
-    of_positive = np.isin(clips, positive_clips)
-    return float(values[of_positive].sum() / len(positives)) if positives else float("nan")
 
 
 def sampled_rows(pairs: TrainingPairs, max_pairs: int, seed: int) -> np.ndarray:
@@ -171,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         del copy
         trained.booster.set_param({"nthread": threads})
         scores = trained.booster.inplace_predict(scored).astype(np.float64)
-        ndcg = target_ndcg(items, relevant, scores, positives, params.eval_at)
+        ndcg = candidate_ndcg(items, relevant, scores, positives, params.eval_at)
         rows.append((label, trained.trees, seconds, trained.holdout_ndcg, ndcg))
         print(
             f"{label}: {trained.trees} trees, {seconds:.0f} s, held-out {trained.holdout_ndcg:.4f}, "

@@ -46,6 +46,15 @@ def write_atomically(path: Path, writer: Callable[[Path], object]) -> str:
     return digest
 
 
+def publish_report(report: str, output: Path | None) -> None:
+    """Print a benchmark's markdown report and, given an `output` path, write it there atomically (its
+    folder created)."""
+    print(report)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(output, lambda target: Path(target).write_text(report))
+
+
 def write_npz_atomically(path: Path, arrays: Mapping[str, np.ndarray]) -> str:
     """`np.savez` layout with fixed zip timestamps (same arrays give the same bytes and hash)."""
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from vklsvd.id_map import IdMap
 from vklsvd.segments import rank_within_sorted, sorted_unique_inverse
 
 
@@ -69,3 +70,17 @@ def mean_ndcg(submission: Mapping[int, Sequence[int]], relevant: Mapping[int, se
     """Mean NDCG@k over clips with relevant users; a clip missing from the submission scores 0."""
     scores = [ndcg_at_k(submission.get(item, []), users, k) for item, users in relevant.items() if users]
     return float(np.mean(scores)) if scores else float("nan")
+
+
+def candidate_ndcg(
+    items: np.ndarray, relevant: np.ndarray, scores: np.ndarray, positives: dict[int, int], k: int
+) -> float:
+    """Mean NDCG@k over target clips with a positive user: each clip's candidates ranked by score, the
+    ideal DCG from all of the clip's positive users (candidates or not); a clip without candidates
+    scores 0."""
+    positive_clips = np.fromiter(positives, dtype=np.int64, count=len(positives))
+    positive_users = np.fromiter(positives.values(), dtype=np.int64, count=len(positives))
+    n_relevant = IdMap.of(positive_clips).gather(positive_users, np.unique(items), fill=0).astype(np.int64)
+    clips, values = ranked_ndcg(items, scores, relevant, k, n_relevant=n_relevant)
+    of_positive = np.isin(clips, positive_clips)
+    return float(values[of_positive].sum() / len(positives)) if positives else float("nan")
