@@ -179,8 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         "| gain |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    for name, trees, seconds, held_out, ndcg in rows:
-        gain = "" if ndcg is base else f"{ndcg - base:+.4f}"
+    for index, (name, trees, seconds, held_out, ndcg) in enumerate(rows):
+        gain = f"{ndcg - base:+.4f}" if index else ""
         lines.append(f"| {name} | {trees} | {seconds:.0f} | {held_out:.4f} | {ndcg:.4f} | {gain} |")
     report = "\n".join(lines) + "\n"
     publish_report(report, args.output)

@@ -100,8 +100,8 @@ def test_rebuild_after_var_change_equals_clean_build(
     """A warehouse rebuilt with other vars equals a clean build with them, and determinism is not a
     property of one seed: the vars change the embedding prefix (every artefact's shape) and the
     `sample_seed` (every seeded step: GMM, codebooks, HNSW, training-pair sampling, XGBoost, assignment
-    fill), and the seed is really used: the trained model differs from the default seed's (the training
-    pairs are whole candidate lists, which a seed changes only where the pair cap binds)."""
+    fill), and the two builds with them agree byte for byte; their model differs from the default
+    build's."""
     reused = make_build("reused")
     _copy_of(validation_build, reused)  # a warehouse built before with other vars
     changed = {"data_root": str(tiny_dataset), "embedding_dim": 16, "sample_seed": 7}

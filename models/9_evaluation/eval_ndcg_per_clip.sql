@@ -1,5 +1,5 @@
 -- NDCG@list_size of every scored target clip, for the submission (ranker: calibrated probabilities
--- assigned for the most expected NDCG), the other rankings of ml_assignments under the same capacity
+-- assigned for the most expected NDCG), the rankings of ml_evaluation_assignments under the same capacity
 -- (the fusion baseline; the ranker's scores assigned greedily by raw score and round robin) and the
 -- random-users reference.
 {% set assigned = ['rrf_baseline', 'ranker_greedy', 'ranker_round_robin'] %}

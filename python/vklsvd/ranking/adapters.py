@@ -151,7 +151,7 @@ def source_rankings(candidates: pa.Table) -> dict[str, tuple[pa.Table, str]]:
     """Each candidate source's lists (source, item_id, user_id, source_rank) as a ranking for
     capacity_assignments, named `source_<source>`: its pairs scored by minus their rank, assigned round
     robin (a source's own scores compare users within a clip only)."""
-    sources = sorted(set(candidates.column("source").to_pylist()))
+    sources = sorted(pc.unique(candidates.column("source")).to_pylist())
     rankings = {}
     for source in sources:
         rows = candidates.filter(pc.equal(candidates.column("source"), source))

@@ -133,7 +133,8 @@ def _most_seen(
 
 def _favourites_from_impressions(world: SyntheticWorld, history: History, week: int) -> SyntheticWorld:
     """The most seen authors a user engaged with; a user with none keeps the one author they saw most
-    (the feed's author share has to go somewhere), a user never seen the most seen author overall."""
+    (the feed's author share has to go somewhere), and a user with no earlier impression the author seen
+    most overall."""
     n_authors = world.config.n_authors
     n_users = world.user_favourite_authors.shape[0]
     favourites = np.full_like(world.user_favourite_authors, -1)
