@@ -44,7 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from vklsvd.cli import add_world_arguments, world_config
+from vklsvd.cli import add_world_arguments, world_config, world_option_words
 from vklsvd.io.artifacts import publish_report
 from vklsvd.ranking.assignment import Assignment, assign_by_strategy, assign_with_capacity
 from vklsvd.ranking.expected_dcg import expected_gains
@@ -278,11 +278,7 @@ def _report(
     tables: dict[str, tuple[list[Row], float]],
     seconds: float,
 ) -> str:
-    world = [
-        f"--{name.replace('_', '-')} {value}"
-        for name, value in vars(args).items()
-        if name not in ("warehouse", "output", "exact_clips", "oracle_replicates") and value is not None
-    ]
+    world = world_option_words(args)
     command = f"--exact-clips {args.exact_clips} --oracle-replicates {args.oracle_replicates}"
     if args.oracle_replicates:
         command += " " + " ".join(world)

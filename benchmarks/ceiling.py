@@ -49,7 +49,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from vklsvd.cli import add_world_arguments, world_config
+from vklsvd.cli import WORLD_OPTIONS, add_world_arguments, world_config, world_option_words
 from vklsvd.io.artifacts import publish_report
 from vklsvd.ranking.assignment import assign_with_capacity
 from vklsvd.ranking.metrics import mean_ndcg
@@ -224,14 +224,8 @@ def _hindsight(warehouse: Warehouse, relevant: Mapping) -> float:
 
 def _world_arguments(args: argparse.Namespace) -> list[str]:
     """The command line of the run without the machine's paths (the warehouse and the output)."""
-    words = [f"--replicates {args.replicates} --decomposition-replicates {args.decomposition_replicates}"]
-    for name, value in vars(args).items():
-        if (
-            name not in ("warehouse", "output", "replicates", "decomposition_replicates")
-            and value is not None
-        ):
-            words.append(f"--{name.replace('_', '-')} {value}")
-    return words
+    replicates = f"--replicates {args.replicates} --decomposition-replicates {args.decomposition_replicates}"
+    return [replicates, *world_option_words(args)]
 
 
 def _report(
@@ -246,11 +240,7 @@ def _report(
     half_replicates = args.replicates // 2
     ceiling = full["oracle, every user"]
     clips = warehouse.summary["submission"][1]
-    world = {
-        name: value
-        for name, value in vars(args).items()
-        if name not in ("warehouse", "output", "replicates", "decomposition_replicates")
-    }
+    world = {name: getattr(args, name) for name in WORLD_OPTIONS}
     lines = [
         "# NDCG ceiling on synthetic data",
         "",

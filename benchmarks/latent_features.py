@@ -39,7 +39,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from vklsvd.cli import add_world_arguments, world_config
+from vklsvd.cli import add_world_arguments, world_config, world_option_words
 from vklsvd.id_map import IdMap
 from vklsvd.io.arrow import arrow_schema, column, row_count, stream_batches
 from vklsvd.io.artifacts import publish_report
@@ -158,11 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"{rows[-1][0]}: {trained.trees} trees, {seconds:.0f} s, target NDCG {ndcg:.4f}", flush=True)
 
-    world_words = [
-        f"--{name.replace('_', '-')} {value}"
-        for name, value in vars(args).items()
-        if name not in ("warehouse", "output") and value is not None
-    ]
+    world_words = world_option_words(args)
     base = rows[0][4]
     lines = [
         "# The ranker with one latent quantity of the generator as an extra feature",

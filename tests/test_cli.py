@@ -140,3 +140,20 @@ def test_python_m_vklsvd() -> None:
     )
     assert result.returncode == 0
     assert "download" in result.stdout
+
+
+def test_world_options_name_every_option_of_the_world_in_order() -> None:
+    import argparse
+
+    from vklsvd.cli import WORLD_OPTIONS, add_world_arguments, world_option_words
+
+    parser = argparse.ArgumentParser()
+    add_world_arguments(parser)
+    args = parser.parse_args(["--shape", "sparse", "--author-exposure", "0.45"])
+    assert tuple(name for name in vars(args)) == WORLD_OPTIONS
+    assert world_option_words(args) == [
+        "--shape sparse",
+        "--scale 1.0",
+        "--author-exposure 0.45",
+        "--seed 0",
+    ]

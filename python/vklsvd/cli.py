@@ -110,6 +110,33 @@ def add_world_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
 
 
+#: The destinations of add_world_arguments' options, in its order.
+WORLD_OPTIONS = (
+    "shape",
+    "scale",
+    "users",
+    "authors",
+    "items_per_week",
+    "weeks",
+    "impressions",
+    "topics",
+    "activity_sigma",
+    "author_exposure",
+    "favourite_author_weight",
+    "seed",
+)
+
+
+def world_option_words(args: argparse.Namespace) -> list[str]:
+    """The world options set in `args` as command-line words (`--name value`), for a benchmark report to
+    state the world it ran on."""
+    return [
+        f"--{name.replace('_', '-')} {getattr(args, name)}"
+        for name in WORLD_OPTIONS
+        if getattr(args, name) is not None
+    ]
+
+
 def world_config(args: argparse.Namespace) -> GeneratorConfig:
     """The generator configuration of the options of :func:`add_world_arguments`."""
     from dataclasses import replace
