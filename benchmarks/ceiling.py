@@ -74,7 +74,13 @@ BELIEFS = {
     },
     "  + every user quantity estimated": UNKNOWNS,
 }
-WAREHOUSE_RANKINGS = ("submission", "ranker_greedy", "ranker_round_robin", "rrf_baseline", "random_users")
+WAREHOUSE_RANKINGS = (
+    "submission",
+    "ranker_expected_dcg",
+    "ranker_round_robin",
+    "rrf_baseline",
+    "random_users",
+)
 
 
 def _vars(con: duckdb.DuckDBPyConnection) -> dict[str, object]:

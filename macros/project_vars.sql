@@ -7,7 +7,7 @@
     'user_sample', 'item_sample', 'sample_seed', 'positive_signals', 'label_signal_weights', 'stream_batch_rows',
     'embedding_dim', 'profile_users_per_chunk', 'content_watch_weight', 'interest_params', 'bubble_params',
     'semantic_id_params', 'cf_params', 'hnsw_params', 'candidate_k', 'candidate_recall_ks',
-    'feature_windows', 'training_weeks', 'training_week_count', 'training_clips_per_week', 'feature_as_of_weeks', 'feature_prior_strength',
+    'feature_windows', 'training_weeks', 'training_week_count', 'training_clips_per_week', 'feature_as_of_weeks', 'feature_prior_strength', 'user_author_min_impressions',
     'duration_bucket_bounds', 'ranker_negatives_per_clip', 'ranker_max_training_pairs', 'ranker_holdout_clips',
     'ranker_params', 'feature_ablation', 'ablation_max_training_pairs', 'ranker_feature_families', 'list_size', 'user_capacity', 'rrf_k', 'submission_path', 'artifacts_dir'
   ] -%}

@@ -55,7 +55,7 @@ def test_submission_is_the_rankers_assignment_not_the_baselines(validation_build
         )
         for table, ranking in [
             ("ml_assignments", "ranker"),
-            *(("ml_evaluation_assignments", name) for name in ("ranker_greedy", "rrf_baseline")),
+            *(("ml_evaluation_assignments", name) for name in ("ranker_expected_dcg", "rrf_baseline")),
         ]
     }
     submission = dict(validation_build.query("select item_id, user_id from submission"))
@@ -119,14 +119,14 @@ def test_ablation_scores_every_reference_source_and_family(validation_build: Bui
         )
     }
     settings = project_vars()
-    expected = {"random_users", "rrf_baseline", "ranker", "ranker_greedy", "ranker_round_robin"}
+    expected = {"random_users", "rrf_baseline", "ranker", "ranker_expected_dcg", "ranker_round_robin"}
     expected |= {f"source_{source}" for source in settings["candidate_k"]}
     expected |= {f"ranker_without_{family}" for family in settings["ranker_feature_families"]}
     assert set(rows) == expected | {"ranker_all_features"}
     # within ablation_max_training_pairs the ablation's reference is the saved ranker, assigned greedily
     (training_pairs,) = validation_build.query("select count(*) from ranker_training_rows")[0]
     assert training_pairs <= settings["ablation_max_training_pairs"]
-    assert rows["ranker_all_features"][1:] == pytest.approx(rows["ranker_greedy"][1:], abs=1e-12)
+    assert rows["ranker_all_features"][1:] == pytest.approx(rows["ranker"][1:], abs=1e-12)
     # the submission's row is the submission's own NDCG
     (submission,) = validation_build.query("select ndcg from eval_summary where ranking = 'submission'")[0]
     assert rows["ranker"][1] == pytest.approx(submission)
@@ -221,13 +221,13 @@ def test_every_ranking_is_scored_and_the_ranker_beats_random(validation_build: B
     assert set(scores) == {
         "submission",
         "rrf_baseline",
-        "ranker_greedy",
+        "ranker_expected_dcg",
         "ranker_round_robin",
         "random_users",
     }
     assert scores["submission"] > 2 * scores["random_users"]
     assert scores["ranker_round_robin"] > 2 * scores["random_users"]
-    assert scores["ranker_greedy"] > 2 * scores["random_users"]
+    assert scores["ranker_expected_dcg"] > 2 * scores["random_users"]
     assert scores["rrf_baseline"] > 2 * scores["random_users"]
 
 

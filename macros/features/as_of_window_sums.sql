@@ -7,6 +7,8 @@
     count_columns      integer columns of `relation` summed per window (output bigint <column>_<window>)
     double_columns     float columns summed per window (output double <column>_<window>)
     max_columns        {name: column of `relation`}: max over all periods before the as-of week
+    total_columns      count_columns also given as <column>_before_as_of: the sum over all periods before
+                       the as-of week whatever var feature_windows holds (for a filter on all history)
     period_column      the first week of the row's period (or its week)
     weeks_mask_column  64-bit mask of the row's active weeks (macro week_bit), or none when every row is a
                        single active week (then active weeks = rows)
@@ -31,7 +33,7 @@
     week). Each (keys, as_of_week) row is then a projection of one joined row. An earlier version
     joined every period row to every later as-of week and grouped by (keys, as_of_week) with a filtered sum
     per column and window: 20 s for user_author_features at 20 M impressions; this takes about a tenth. -#}
-{% macro as_of_window_sums(relation, as_of, keys, count_columns, double_columns=[], max_columns={}, period_column='period', weeks_mask_column='weeks_mask', last_week_column='last_week', activity=true) -%}
+{% macro as_of_window_sums(relation, as_of, keys, count_columns, double_columns=[], max_columns={}, total_columns=[], period_column='period', weeks_mask_column='weeks_mask', last_week_column='last_week', activity=true) -%}
   {%- set windows = feature_windows() -%}
   {%- set finite_windows = windows | rejectattr('weeks', 'none') | list -%}
   {%- set max_lag = (finite_windows | map(attribute='weeks') | max) if finite_windows else 1 -%}
@@ -70,6 +72,12 @@ select
     {%- endfor %}
     {%- for name in max_columns %}
     r.{{ name }}__running as {{ name }},
+    {%- endfor %}
+    {%- for name in total_columns %}
+    {%- if name not in count_columns %}
+    {{ exceptions.raise_compiler_error("as_of_window_sums: total column '" ~ name ~ "' must be one of count_columns " ~ count_columns) }}
+    {%- endif %}
+    cast(r.{{ name }}__total as bigint) as {{ name }}_before_as_of,
     {%- endfor %}
     {%- if activity %}
     r.{{ last_week_column }} as last_active_week

@@ -101,6 +101,7 @@
     'training_week_count': ('int', 1, none),
     'training_clips_per_week': ('int?', 1, none),
     'feature_prior_strength': ('positive', none, none),
+    'user_author_min_impressions': ('int?', 1, none),
     'ranker_negatives_per_clip': ('int?', 0, none),
     'ranker_max_training_pairs': ('int', 1, none),
     'ranker_holdout_clips': ('int', 0, none),

@@ -1,5 +1,6 @@
 -- User x author features as of each as-of week: one row per (user, author, as_of_week) for pairs with at
--- least one positive signal before the as-of week (a missing pair = no engagement with that author yet).
+-- least one positive signal, or at least var user_author_min_impressions impressions, before the as-of
+-- week (a missing pair = neither yet; int_user_authors_aggregated_to_periods says why the shown ones).
 -- Counters over every window of var feature_windows, from weeks strictly before as_of_week only.
 {%- set signal_counters = signal_count_columns() %}
 with windowed as (
@@ -9,7 +10,8 @@ with windowed as (
         keys=['user_id', 'author_id'],
         count_columns=['impressions', 'timespent', 'positives'] + signal_counters,
         double_columns=['watch_fraction_sum'],
-        max_columns={'last_positive_week': 'last_positive_week'}
+        max_columns={'last_positive_week': 'last_positive_week'},
+        total_columns=['impressions']
     ) }}
 )
 
@@ -33,3 +35,6 @@ select
     as_of_week - last_positive_week as weeks_since_last_positive
 from windowed
 where last_positive_week is not null
+{%- if var('user_author_min_impressions') is not none %}
+    or impressions_before_as_of >= {{ var('user_author_min_impressions') | int }}
+{%- endif %}

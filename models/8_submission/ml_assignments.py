@@ -5,7 +5,7 @@ from vklsvd.ranking.adapters import capacity_assignments
 def model(dbt, session):
     ranker = to_arrow(dbt.ref("ml_ranker_scores"))  # refs outside literals: dbt's parser finds them there
     return capacity_assignments(
-        {"ranker": (ranker, "expected_dcg")},
+        {"ranker": (ranker, "score")},
         to_arrow(dbt.ref("int_target_clips")),
         to_arrow(dbt.ref("int_fill_users")),
         list_size=int(dbt.config.get("list_size")),

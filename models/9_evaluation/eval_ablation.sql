@@ -19,7 +19,7 @@
     ('random_users', 'random_users', 'reference'),
     ('rrf_baseline', 'rrf_baseline', 'fusion'),
     ('submission', 'ranker', 'ranker'),
-    ('ranker_greedy', 'ranker_greedy', 'ranker'),
+    ('ranker_expected_dcg', 'ranker_expected_dcg', 'ranker'),
     ('ranker_round_robin', 'ranker_round_robin', 'ranker'),
 ] %}
 {% set lists = [] %}

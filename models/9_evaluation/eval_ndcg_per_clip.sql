@@ -2,7 +2,7 @@
 -- assigned for the most expected NDCG), the rankings of ml_evaluation_assignments under the same capacity
 -- (the fusion baseline; the ranker's scores assigned greedily by raw score and round robin) and the
 -- random-users reference.
-{% set assigned = ['rrf_baseline', 'ranker_greedy', 'ranker_round_robin'] %}
+{% set assigned = ['rrf_baseline', 'ranker_expected_dcg', 'ranker_round_robin'] %}
 select 'submission' as ranking, *
 from ({{ ndcg_per_clip(ref('eval_submission_ranked'), ref('int_target_labels'), var('list_size')) }})
 {%- for name in assigned %}

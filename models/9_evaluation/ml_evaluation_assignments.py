@@ -9,7 +9,7 @@ def model(dbt, session):
     return capacity_assignments(
         {
             "rrf_baseline": (baseline, "score"),
-            "ranker_greedy": (ranker, "score"),
+            "ranker_expected_dcg": (ranker, "expected_dcg"),
             "ranker_round_robin": (ranker, "round_robin"),
             **sources,
         },
