@@ -44,7 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from vklsvd.cli import add_world_arguments, world_config, world_option_words
+from vklsvd.cli import add_world_arguments, existing_warehouse, world_config, world_option_words
 from vklsvd.io.artifacts import publish_report
 from vklsvd.ranking.assignment import Assignment, assign_by_strategy, assign_with_capacity
 from vklsvd.ranking.expected_dcg import expected_gains
@@ -317,7 +317,9 @@ def _report(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--warehouse", required=True, type=Path, help="a warehouse built with target week 25")
+    parser.add_argument(
+        "--warehouse", required=True, type=existing_warehouse, help="a warehouse built with target week 25"
+    )
     parser.add_argument(
         "--exact-clips",
         type=int,
@@ -333,8 +335,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="markdown report to write (default: print only)")
     add_world_arguments(parser)
     args = parser.parse_args(argv)
-    if not args.warehouse.is_file():
-        parser.error(f"no warehouse at {args.warehouse}; build one with `make demo` or `dbt build`")
     if args.exact_clips < 1:
         parser.error("--exact-clips must be at least 1")
     warehouse = Warehouse(args.warehouse)

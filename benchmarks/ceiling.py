@@ -49,7 +49,13 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from vklsvd.cli import WORLD_OPTIONS, add_world_arguments, world_config, world_option_words
+from vklsvd.cli import (
+    WORLD_OPTIONS,
+    add_world_arguments,
+    existing_warehouse,
+    world_config,
+    world_option_words,
+)
 from vklsvd.io.artifacts import publish_report
 from vklsvd.ranking.assignment import assign_with_capacity
 from vklsvd.ranking.metrics import mean_ndcg
@@ -333,7 +339,9 @@ def _decomposition_lines(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--warehouse", required=True, type=Path, help="a warehouse built on the dataset")
+    parser.add_argument(
+        "--warehouse", required=True, type=existing_warehouse, help="a warehouse built on the dataset"
+    )
     parser.add_argument("--replicates", type=int, default=64, help="redraws of the target week (default 64)")
     parser.add_argument(
         "--decomposition-replicates",
@@ -346,8 +354,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.replicates < 2 or args.replicates % 2:
         parser.error("--replicates must be an even number of at least 2 (half of them give the convergence)")
-    if not args.warehouse.is_file():
-        parser.error(f"no warehouse at {args.warehouse}; build one with `make demo` or `dbt build`")
 
     warehouse = Warehouse(args.warehouse)
     if warehouse.label_item.size == 0:

@@ -35,6 +35,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from vklsvd.cli import existing_warehouse
 from vklsvd.collaborative.adapters import confidence
 from vklsvd.io.artifacts import write_atomically
 from vklsvd.ranking.metrics import ndcg_at_k
@@ -186,7 +187,7 @@ def report(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--warehouse", type=Path, required=True)
+    parser.add_argument("--warehouse", type=existing_warehouse, required=True)
     parser.add_argument("--output", type=Path, required=True)
     args = parser.parse_args(argv)
     text = report(args.warehouse, *measure(args.warehouse))

@@ -39,7 +39,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from vklsvd.cli import add_world_arguments, world_config, world_option_words
+from vklsvd.cli import add_world_arguments, existing_warehouse, world_config, world_option_words
 from vklsvd.id_map import IdMap
 from vklsvd.io.arrow import arrow_schema, column, row_count, stream_batches
 from vklsvd.io.artifacts import publish_report
@@ -106,12 +106,12 @@ def _schema_with_latents(schema: pa.Schema) -> pa.Schema:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--warehouse", type=Path, required=True, help="a warehouse built with target week 25")
+    parser.add_argument(
+        "--warehouse", type=existing_warehouse, required=True, help="a warehouse built with target week 25"
+    )
     parser.add_argument("--output", type=Path, help="markdown report to write (default: print only)")
     add_world_arguments(parser)
     args = parser.parse_args(argv)
-    if not args.warehouse.is_file():
-        parser.error(f"no warehouse at {args.warehouse}; build one with `make demo` or `dbt build`")
     started = time.perf_counter()
     lookup = WorldLookup(build_world(world_config(args)))
     threads = thread_budget()

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import duckdb
 
+from vklsvd.cli import existing_warehouse
 from vklsvd.io.artifacts import write_atomically
 from vklsvd.resources import thread_budget
 
@@ -195,7 +196,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--warehouse", type=Path, required=True, help="a built warehouse (read only)")
+    parser.add_argument(
+        "--warehouse", type=existing_warehouse, required=True, help="a built warehouse (read only)"
+    )
     parser.add_argument(
         "--compiled", type=parse_version, action="append", required=True, help="name=path of compiled SQL"
     )
@@ -206,8 +209,6 @@ def main() -> None:
     parser.add_argument("--note", default="", help="the shape of the data, for the report")
     parser.add_argument("--output", type=Path, help="markdown report (printed as well)")
     args = parser.parse_args()
-    if not args.warehouse.is_file():
-        parser.error(f"--warehouse: no file {args.warehouse}")
     runs, results = [], []
     with tempfile.TemporaryDirectory(dir=args.workdir, prefix="model_sql_") as folder:
         scratch = Path(folder)

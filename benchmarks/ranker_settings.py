@@ -32,6 +32,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from vklsvd.cli import existing_warehouse
 from vklsvd.io.arrow import arrow_schema, column, row_count, stream_batches
 from vklsvd.io.artifacts import write_atomically
 from vklsvd.ranking.metrics import candidate_ndcg
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--warehouse", type=Path, required=True)
+    parser.add_argument("--warehouse", type=existing_warehouse, required=True)
     parser.add_argument("--variant", action="append", default=[], help="name=value,... (repeatable)")
     parser.add_argument("--output", type=Path, required=True)
     arguments = parser.parse_args(argv)

@@ -108,24 +108,36 @@ def default_hnsw_params(**overrides: Any) -> HnswParams:
     return dataclasses.replace(params, **overrides)
 
 
+class SharedFolderFailed(RuntimeError):
+    """A shared folder whose making failed earlier in the same test run."""
+
+
 def shared_folder(
     tmp_path_factory: pytest.TempPathFactory, name: str, create: Callable[[Path], None]
 ) -> Path:
     """The folder `name`, filled by `create` once per test run however many xdist workers ask for it: the
-    first one creates it under a lock while the others wait, then all use it. A failed `create` leaves
-    no folder, so the next worker to ask tries again (and fails the same way)."""
+    first one creates it under a lock while the others wait, then all use it. A failed `create` is
+    recorded beside the folder, which keeps what it wrote (the build's logs): every later request fails
+    at once with the first failure's message instead of repeating a build that fails the same way."""
     base = tmp_path_factory.getbasetemp()
     root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     folder = root / name
     complete = root / f"{name}.complete"
+    failed = root / f"{name}.failed"
     with FileLock(root / f"{name}.lock"):
+        if failed.exists():
+            raise SharedFolderFailed(
+                f"making the shared folder {name} failed earlier in this run (what it wrote is in "
+                f"{folder}):\n{failed.read_text()}"
+            )
         if not complete.exists():
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()
             try:
                 create(folder)
-            except BaseException:
-                shutil.rmtree(folder, ignore_errors=True)
+            except BaseException as error:
+                if not isinstance(error, KeyboardInterrupt):  # pytest.fail's outcome is a BaseException
+                    failed.write_text(f"{type(error).__name__}: {error}")
                 raise
             complete.touch()
     return folder

@@ -157,3 +157,19 @@ def test_world_options_name_every_option_of_the_world_in_order() -> None:
         "--author-exposure 0.45",
         "--seed 0",
     ]
+
+
+def test_a_benchmark_refuses_a_missing_warehouse_with_what_to_do(tmp_path: Path, capsys) -> None:
+    import argparse
+
+    from vklsvd.cli import existing_warehouse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--warehouse", type=existing_warehouse, required=True)
+    built = tmp_path / "vklsvd.duckdb"
+    built.write_bytes(b"")
+    assert parser.parse_args(["--warehouse", str(built)]).warehouse == built
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--warehouse", str(tmp_path / "missing.duckdb")])
+    error = capsys.readouterr().err
+    assert f"no warehouse at {tmp_path / 'missing.duckdb'}" in error and "make demo" in error

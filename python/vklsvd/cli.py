@@ -127,6 +127,15 @@ WORLD_OPTIONS = (
 )
 
 
+def existing_warehouse(text: str) -> Path:
+    """The argparse type of a `--warehouse` option that reads a built warehouse: the path, refused with
+    what to do when no file is there."""
+    path = Path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"no warehouse at {path}; build one with `make demo` or `dbt build`")
+    return path
+
+
 def world_option_words(args: argparse.Namespace) -> list[str]:
     """The world options set in `args` as command-line words (`--name value`), for a benchmark report to
     state the world it ran on."""
