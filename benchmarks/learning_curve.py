@@ -77,10 +77,7 @@ def paired_difference(point: Point, reference: Point) -> tuple[float, float]:
 def dataset_of(data_root: Path) -> scale.Dataset:
     """The scale benchmark's description of a dataset that is already on disk."""
     dataset = scale.Dataset("given", 0.0, data_root.resolve(), {})
-    with duckdb.connect() as connection:
-        dataset.train_rows, dataset.users = connection.execute(
-            f"select count(*), count(distinct user_id) from read_parquet('{dataset.root / scale.TRAIN_GLOB}')"
-        ).fetchone()
+    scale.count_train_rows(dataset)
     return dataset
 
 

@@ -178,10 +178,8 @@ def ensure_dataset(workdir: Path, shape: str, size_millions: float, generator: G
         generate_dataset(root, generator)
         dataset.generate_seconds = time.perf_counter() - started
         marker.write_text(json.dumps({"config": config, "generate_seconds": dataset.generate_seconds}))
+    count_train_rows(dataset)
     with duckdb.connect() as connection:
-        dataset.train_rows, dataset.users = connection.execute(
-            f"select count(*), count(distinct user_id) from read_parquet('{root / TRAIN_GLOB}')"
-        ).fetchone()
         (dataset.all_rows,) = connection.execute(
             f"select count(*) from read_parquet('{root / 'interactions/*/week_*.parquet'}')"
         ).fetchone()
@@ -189,6 +187,14 @@ def ensure_dataset(workdir: Path, shape: str, size_millions: float, generator: G
             f"select count(*) from read_parquet('{root / 'metadata/items_metadata.parquet'}')"
         ).fetchone()
     return dataset
+
+
+def count_train_rows(dataset: Dataset) -> None:
+    """Fill in the dataset's train rows and users from its weekly train files."""
+    with duckdb.connect() as connection:
+        dataset.train_rows, dataset.users = connection.execute(
+            f"select count(*), count(distinct user_id) from read_parquet('{dataset.root / TRAIN_GLOB}')"
+        ).fetchone()
 
 
 @dataclass

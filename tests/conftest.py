@@ -8,19 +8,22 @@ them under a file lock in the folder every worker's temporary folder sits in.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from harness import Build, failure_text, shared_folder
+from harness import Build, copy_warehouse, failure_text, shared_folder
 from vklsvd.resources import THREADS_ENV
 from vklsvd.synthetic import generate_dataset
 from vklsvd.synthetic.shapes import shape_config
 
 #: Fixtures that build a warehouse with dbt: a test using one (directly or through another fixture) is a
 #: `warehouse` test; `pytest -m "not warehouse"` runs the package tests alone.
-WAREHOUSE_FIXTURES = frozenset({"validation_build", "make_build", "manifest", "original", "changed"})
+WAREHOUSE_FIXTURES = frozenset(
+    {"validation_build", "ablation_build", "make_build", "manifest", "original", "changed"}
+)
 
 
 #: The longest test, started first so that the workers finish together instead of one of them running it
@@ -64,11 +67,31 @@ def make_build(tmp_path: Path) -> Callable[[str], Build]:
 
 @pytest.fixture(scope="session")
 def validation_build(tiny_dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """The warehouse built once on the tiny dataset with default vars (target week 25) and the research
-    reports switched on (`make evaluate`'s var feature_ablation), which the default build leaves out."""
+    """The warehouse built once on the tiny dataset with default vars (target week 25): the product as
+    `make demo` builds it, without the research reports."""
 
     def create(workdir: Path) -> None:
-        result = Build(workdir).run("build", {"data_root": str(tiny_dataset), "feature_ablation": True})
+        result = Build(workdir).run("build", {"data_root": str(tiny_dataset)})
         assert result.success, failure_text(result)
 
     return Build(shared_folder(tmp_path_factory, "validation_build", create))
+
+
+@pytest.fixture(scope="session")
+def ablation_build(
+    validation_build: Build, tiny_dataset: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Build:
+    """A copy of the validation build with the research reports added as `make evaluate`'s second step
+    adds them: var feature_ablation, only the ablation models and what reads them (the product is not
+    rebuilt)."""
+
+    def create(workdir: Path) -> None:
+        build = Build(workdir)
+        copy_warehouse(validation_build, build)
+        shutil.copy2(validation_build.submission, build.submission)
+        variables = {"data_root": str(tiny_dataset), "feature_ablation": True}
+        result = build.run("build", variables, "--select", "ml_ablation_assignments+", "run_vars+")
+        assert result.success, failure_text(result)
+        assert "ml_ranker_model" not in result.output, "the research step rebuilt the product"
+
+    return Build(shared_folder(tmp_path_factory, "ablation_build", create))

@@ -80,6 +80,12 @@ class Build:
             return connection.execute(sql).fetchall()
 
 
+def copy_warehouse(built: Build, build: Build) -> None:
+    """`build` starts from what `built` left: its warehouse file and artefacts (beside the warehouse)."""
+    shutil.copy2(built.warehouse, build.warehouse)
+    shutil.copytree(built.warehouse.parent / "artifacts", build.warehouse.parent / "artifacts")
+
+
 def failure_text(result: DbtResult) -> str:
     """What dbt told the user, for assertion messages."""
     return result.output[-5000:]

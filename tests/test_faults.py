@@ -3,7 +3,6 @@ rebuild after a var change (another seed among them) equals a clean build with t
 
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from harness import Build
+from harness import Build, copy_warehouse
 from vklsvd.io.export import write_parquet_atomically
 
 
@@ -55,17 +54,11 @@ def test_writer_killed_mid_write_leaves_previous_file(tmp_path: Path) -> None:
     assert pq.read_table(path).column("a").to_pylist() == [1, 2, 3]
 
 
-def _copy_of(built: Build, build: Build) -> None:
-    """`build` starts from what `built` left: its warehouse file and artefacts (beside the warehouse)."""
-    shutil.copy2(built.warehouse, build.warehouse)
-    shutil.copytree(built.warehouse.parent / "artifacts", build.warehouse.parent / "artifacts")
-
-
 def test_build_killed_during_export_keeps_a_readable_submission(
     validation_build: Build, tiny_dataset: Path, make_build
 ) -> None:
     build = make_build("killed")
-    _copy_of(validation_build, build)
+    copy_warehouse(validation_build, build)
     # an earlier submission that the export replaces with different bytes (its rows in another order)
     previous = pq.read_table(validation_build.submission)
     pq.write_table(previous.take(list(reversed(range(previous.num_rows)))), build.submission)
@@ -103,7 +96,7 @@ def test_rebuild_after_var_change_equals_clean_build(
     fill), and the two builds with them agree byte for byte; their model differs from the default
     build's."""
     reused = make_build("reused")
-    _copy_of(validation_build, reused)  # a warehouse built before with other vars
+    copy_warehouse(validation_build, reused)  # a warehouse built before with other vars
     changed = {"data_root": str(tiny_dataset), "embedding_dim": 16, "sample_seed": 7}
     assert reused.run("build", changed).success
     clean = make_build("clean")

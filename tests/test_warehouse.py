@@ -67,11 +67,11 @@ def test_submission_is_the_rankers_assignment_not_the_baselines(validation_build
 
 
 def test_rebuild_gives_byte_identical_submission(
-    validation_build: Build, tiny_dataset: Path, make_build, capsys
+    validation_build: Build, ablation_build: Build, tiny_dataset: Path, make_build, capsys
 ) -> None:
-    """A default build (no research reports) makes the same submission as the validation build, which
-    switched the ablation on; it trains no ablation ranker and its report says how to get them; the
-    ablation added afterwards (as `make evaluate` does) leaves the product as it was."""
+    """A second default build makes the same submission byte for byte; it trains no ablation ranker and
+    its report says how to get them; the ablation added afterwards (as `make evaluate` does, the
+    ablation build) leaves the product as it was."""
     from vklsvd.cli import main
     from vklsvd.report import ABLATION_HINT
 
@@ -85,14 +85,11 @@ def test_rebuild_gives_byte_identical_submission(
     assert kinds == {"reference", "source", "fusion", "ranker"}
     assert main(["report", "--warehouse", str(again.warehouse)]) == 0
     assert ABLATION_HINT in capsys.readouterr().out
-    # `make evaluate`'s second step: only the research models and what reads them, on the built warehouse
-    variables = {"data_root": str(tiny_dataset), "feature_ablation": True}
-    result = again.run("build", variables, "--select", "ml_ablation_assignments+", "run_vars+")
-    assert result.success, failure_text(result)
-    assert "ml_ranker_model" not in result.output  # the product is not rebuilt
-    kinds = {kind for (kind,) in again.query("select distinct kind from eval_ablation")}
+    kinds = {kind for (kind,) in ablation_build.query("select distinct kind from eval_ablation")}
     assert kinds == {"reference", "source", "fusion", "ranker", "ablation"}
-    assert again.submission.read_bytes() == validation_build.submission.read_bytes()
+    product = "select * from ml_assignments order by ranking, item_id, position"
+    assert ablation_build.query(product) == validation_build.query(product)
+    assert ablation_build.submission.read_bytes() == validation_build.submission.read_bytes()
 
 
 def test_report_command_prints_ndcg_and_submission(validation_build: Build, capsys) -> None:
@@ -108,13 +105,13 @@ def test_report_command_prints_ndcg_and_submission(validation_build: Build, caps
     assert re.search(r"\n  target clips without candidates +0 of", out), out
 
 
-def test_ablation_scores_every_reference_source_and_family(validation_build: Build, capsys, tmp_path) -> None:
+def test_ablation_scores_every_reference_source_and_family(ablation_build: Build, capsys, tmp_path) -> None:
     from harness import project_vars
     from vklsvd.cli import main
 
     rows = {
         ranking: (kind, ndcg, recall)
-        for ranking, kind, ndcg, recall in validation_build.query(
+        for ranking, kind, ndcg, recall in ablation_build.query(
             "select ranking, kind, ndcg, recall from eval_ablation"
         )
     }
@@ -124,31 +121,29 @@ def test_ablation_scores_every_reference_source_and_family(validation_build: Bui
     expected |= {f"ranker_without_{family}" for family in settings["ranker_feature_families"]}
     assert set(rows) == expected | {"ranker_all_features"}
     # within ablation_max_training_pairs the ablation's reference is the saved ranker, assigned greedily
-    (training_pairs,) = validation_build.query("select count(*) from ranker_training_rows")[0]
+    (training_pairs,) = ablation_build.query("select count(*) from ranker_training_rows")[0]
     assert training_pairs <= settings["ablation_max_training_pairs"]
     assert rows["ranker_all_features"][1:] == pytest.approx(rows["ranker"][1:], abs=1e-12)
     # the submission's row is the submission's own NDCG
-    (submission,) = validation_build.query("select ndcg from eval_summary where ranking = 'submission'")[0]
+    (submission,) = ablation_build.query("select ndcg from eval_summary where ranking = 'submission'")[0]
     assert rows["ranker"][1] == pytest.approx(submission)
     assert rows["random_users"][1] < rows["rrf_baseline"][1]
     # every ranking is assigned under the capacity; the sources, the fusion and the ranker also have the
     # NDCG of their top list_size without it. The tiny world has fewer clips than the capacity, so the
     # capacity never binds there and only fill users (where a source's candidates run out) tell apart
-    uncapped = dict(validation_build.query("select ranking, ndcg_uncapped from eval_ablation"))
+    uncapped = dict(ablation_build.query("select ranking, ndcg_uncapped from eval_ablation"))
     with_uncapped = {ranking for ranking, value in uncapped.items() if value is not None}
     assert with_uncapped == {"rrf_baseline", "ranker"} | {f"source_{s}" for s in settings["candidate_k"]}
     assert all(rows[ranking][1] >= uncapped[ranking] - 1e-12 for ranking in with_uncapped)
-    (clips,) = validation_build.query("select count(*) from int_target_clips")[0]
+    (clips,) = ablation_build.query("select count(*) from int_target_clips")[0]
     assert clips <= settings["user_capacity"]
 
-    assert main(["report", "--warehouse", str(validation_build.warehouse)]) == 0
+    assert main(["report", "--warehouse", str(ablation_build.warehouse)]) == 0
     out = capsys.readouterr().out
     assert "ablation (validation week; every ranking under the user capacity" in out
     assert "ranker_without_user_author" in out
     chart = tmp_path / "charts" / "ablation.png"
-    assert (
-        main(["plot-ablation", "--warehouse", str(validation_build.warehouse), "--output", str(chart)]) == 0
-    )
+    assert main(["plot-ablation", "--warehouse", str(ablation_build.warehouse), "--output", str(chart)]) == 0
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main(["plot-ablation", "--warehouse", str(tmp_path / "absent.duckdb")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
