@@ -22,7 +22,7 @@ import pytest
 
 from harness import PROJECT_DIR, Build
 from vklsvd.errors import VklsvdError
-from vklsvd.spark.build import ModelNode, build_batches, downstream_of
+from vklsvd.spark.build import ModelNode, build_batches, data_tests_of_each_kind, downstream_of
 from vklsvd.spark.compare import TableComparison, compare_tables, comparison_report
 from vklsvd.spark.python_steps import spark_compatible
 from vklsvd.spark.session import java_available, spark_settings
@@ -115,6 +115,35 @@ def test_sql_runs_in_as_few_dbt_calls_as_the_python_steps_allow() -> None:
     assert downstream_of(_graph(), frozenset({"ml_rank"})) == {"ml_rank", "final"}
 
 
+def test_one_data_test_of_each_kind_and_every_singular_test() -> None:
+    from types import SimpleNamespace
+
+    def generic(name: str, kind: str, **arguments: object) -> SimpleNamespace:
+        kwargs = {"model": "{{ get_where_subquery(ref('m')) }}", "column_name": "c", **arguments}
+        return SimpleNamespace(
+            resource_type="test", name=name, test_metadata=SimpleNamespace(name=kind, kwargs=kwargs)
+        )
+
+    nodes = [
+        generic("not_null_b_x", "not_null"),
+        generic("not_null_a_y", "not_null"),
+        generic("range_b", "values_between", min_value=0),
+        generic("range_a", "values_between", min_value=0),
+        generic("range_c", "values_between", min_value=0, max_value=1),
+        SimpleNamespace(resource_type="test", name="submission_users_within_capacity"),
+        SimpleNamespace(resource_type="test", name="another_singular_test"),
+        SimpleNamespace(resource_type="model", name="not_a_test"),
+    ]
+    manifest = SimpleNamespace(nodes={f"test.p.{i}": node for i, node in enumerate(nodes)})
+    assert data_tests_of_each_kind(manifest) == [
+        "another_singular_test",
+        "not_null_a_y",
+        "range_a",
+        "range_c",
+        "submission_users_within_capacity",
+    ]
+
+
 def test_python_results_get_types_spark_stores() -> None:
     table = pa.table(
         {
@@ -178,7 +207,9 @@ def test_the_warehouse_on_spark_equals_the_duckdb_build(
 ) -> None:
     submission = tmp_path / "submission.parquet"
     variables = json.dumps({"data_root": str(tiny_dataset), "submission_path": str(submission)})
-    completed = _spark_build(tmp_path, variables, "--compare-with", str(validation_build.warehouse))
+    completed = _spark_build(
+        tmp_path, variables, "--compare-with", str(validation_build.warehouse), "--data-tests", "each-kind"
+    )
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-5000:]
     # the SQL computes its floats alike on both engines: every table equal, the ranker fitted to the same
@@ -193,6 +224,7 @@ def test_the_warehouse_on_spark_equals_the_duckdb_build(
     timings = (tmp_path / "model_timings.csv").read_text().splitlines()
     assert timings[0] == "model,runs_on,seconds" and "ml_ranker_scores,executors," in "\n".join(timings)
     assert "data_tests,spark," in "\n".join(timings)
+    assert re.search(r"data tests on Spark: \d+ of \d+, one of each kind", completed.stdout)
     for table in (
         "stg_vklsvd__interactions",
         "int_user_bubbles",

@@ -307,7 +307,7 @@ def _run_spark_build(args: argparse.Namespace) -> int:
     if not isinstance(variables, dict):
         raise VklsvdError(f"--vars must be a mapping (YAML or JSON, as dbt's --vars), got {args.vars!r}")
     project_dir = Path(__file__).resolve().parents[2]
-    build = spark_build(project_dir, args.workdir, variables, select=args.select)
+    build = spark_build(project_dir, args.workdir, variables, select=args.select, data_tests=args.data_tests)
     print(f"Spark built {len(build.models)} models in schema {build.schema}")
     if args.compare_with is None:
         return 0
@@ -327,6 +327,8 @@ def _run_spark_build(args: argparse.Namespace) -> int:
 @subcommand
 def register_spark_build(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     """``vklsvd spark-build``: the warehouse on a local Spark session, optionally checked against DuckDB."""
+    from vklsvd.spark import DATA_TEST_SCOPES
+
     parser = subparsers.add_parser(
         "spark-build",
         help="build the warehouse on a local Spark session (SQL by dbt, Python steps by the driver)",
@@ -350,6 +352,15 @@ def register_spark_build(subparsers: Subparsers[argparse.ArgumentParser]) -> Non
         default=[],
         metavar="MODEL",
         help="only these SQL models, their inputs already built on Spark (default: the whole warehouse)",
+    )
+    parser.add_argument(
+        "--data-tests",
+        choices=DATA_TEST_SCOPES,
+        default="all",
+        help=(
+            "after a whole build, every data test (default) or one of each kind: enough to show the tests' "
+            "SQL runs on Spark when --compare-with shows the tables equal to a DuckDB build that passed them"
+        ),
     )
     parser.add_argument(
         "--workdir", type=Path, default=Path("warehouse/spark"), help="dbt's target and log folders"

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from vklsvd.errors import VklsvdError
 from vklsvd.io.artifacts import write_atomically
 from vklsvd.io.embeddings import embeddings_to_arrow, load_item_embeddings
+from vklsvd.spark import DATA_TEST_SCOPES
 from vklsvd.spark.partitioned import PARTITIONED_STEPS, apply_partitioned_step
 from vklsvd.spark.python_steps import apply_python_model, spark_compatible
 from vklsvd.spark.session import SPARK_TARGET, local_session, spark_settings
@@ -193,12 +194,31 @@ def _run_sql(runner: Any, arguments: list[str], names: Sequence[str]) -> list[Mo
     ]
 
 
-def _run_data_tests(runner: Any, arguments: list[str]) -> None:
-    """The project's data tests (`dbt test`) on the Spark tables, as `dbt build` runs them on DuckDB;
-    warnings are printed by dbt. The unit tests stay on DuckDB: their fixtures are DuckDB SQL, and the
-    SQL logic they check is the same on Spark (the comparison with a DuckDB build shows it table by
-    table)."""
-    _invoke(runner, ["test", *arguments, "--exclude", "test_type:unit"], "data tests failed on Spark")
+def data_tests_of_each_kind(manifest: Any) -> list[str]:
+    """One data test of each kind: of every generic test with the same set of arguments (each argument
+    set takes its own path through the test's SQL) the first by name, and every singular test. Enough
+    to show that the tests' SQL runs on Spark; that the Spark tables pass all of them follows from their
+    equality with a DuckDB build that passed them (`--compare-with`)."""
+    first: dict[tuple[str, tuple[str, ...]], str] = {}
+    for node in sorted(manifest.nodes.values(), key=lambda node: node.name):
+        if node.resource_type != "test":
+            continue
+        metadata = getattr(node, "test_metadata", None)
+        if metadata is None:
+            kind: tuple[str, tuple[str, ...]] = (f"singular {node.name}", ())
+        else:
+            kind = (metadata.name, tuple(sorted(set(metadata.kwargs) - {"model", "column_name"})))
+        first.setdefault(kind, node.name)
+    return sorted(first.values())
+
+
+def _run_data_tests(runner: Any, arguments: list[str], names: Sequence[str] | None) -> None:
+    """The project's data tests (`dbt test`) on the Spark tables, as `dbt build` runs them on DuckDB,
+    or only the tests `names`; warnings are printed by dbt. The unit tests stay on DuckDB: their
+    fixtures are DuckDB SQL, and the SQL logic they check is the same on Spark (the comparison with a
+    DuckDB build shows it table by table)."""
+    selection = ["--select", *names] if names is not None else ["--exclude", "test_type:unit"]
+    _invoke(runner, ["test", *arguments, *selection], "data tests failed on Spark")
 
 
 def spark_build(
@@ -206,11 +226,14 @@ def spark_build(
     workdir: Path,
     variables: Mapping[str, Any],
     select: Sequence[str] = (),
+    data_tests: str = "all",
 ) -> SparkBuild:
     """Build the warehouse on a local Spark session: every model (SQL by dbt, Python by the driver),
-    or only the SQL models `select` (their inputs already built). dbt's target
-    and log folders and the Python steps' scratch database and artefacts go under `workdir`. Raises
-    VklsvdError when a step fails."""
+    or only the SQL models `select` (their inputs already built), then the data tests: `data_tests`
+    "all", or "each-kind" (data_tests_of_each_kind). dbt's target and log folders and the Python
+    steps' scratch database and artefacts go under `workdir`. Raises VklsvdError when a step fails."""
+    if data_tests not in DATA_TEST_SCOPES:
+        raise VklsvdError(f"data_tests must be one of {list(DATA_TEST_SCOPES)}, got {data_tests!r}")
     import duckdb
     from dbt.cli.main import dbtRunner
     from dbt.contracts.graph.manifest import Manifest
@@ -249,7 +272,12 @@ def spark_build(
             built.append(ModelTiming(node.name, runs_on, time.perf_counter() - started))
             print(f"Python step {node.name} on the {runs_on}: {rows:,} rows", flush=True)
     started = time.perf_counter()
-    _run_data_tests(runner, arguments)
+    selected: list[str] | None = None
+    if data_tests == "each-kind":
+        selected = data_tests_of_each_kind(manifest)
+        every = sum(node.resource_type == "test" for node in manifest.nodes.values())
+        print(f"data tests on Spark: {len(selected)} of {every}, one of each kind", flush=True)
+    _run_data_tests(runner, arguments, selected)
     with_tests = (*built, ModelTiming(DATA_TESTS, "spark", time.perf_counter() - started))
     write_timings(with_tests, workdir / TIMINGS_FILE)
     return SparkBuild(
