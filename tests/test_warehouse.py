@@ -226,12 +226,12 @@ def test_every_ranking_is_scored_and_the_ranker_beats_random(validation_build: B
     assert scores["rrf_baseline"] > 2 * scores["random_users"]
 
 
-@pytest.mark.parametrize("bounds", [[15, 30, 60], [10, 45], [5, 20, 40, 90, 180]])
+@pytest.mark.parametrize("bounds", [[10, 45], [5, 20, 40, 90, 180]])
 def test_duration_bucket_macro_holds_for_any_bounds(
     tiny_dataset: Path, make_build, bounds: list[int]
 ) -> None:
     """The singular test of the duration macros derives its cases from the var, so it checks every
-    configuration, not only the default one."""
+    configuration, not only the default one (which every build's own data tests check)."""
     build = make_build("buckets")
     result = build.run(
         "test",

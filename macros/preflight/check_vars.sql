@@ -6,24 +6,33 @@
   {%- if not execute or flags.WHICH not in ('build', 'run', 'test', 'seed', 'compile', 'show', 'run-operation') -%}
     {{ return('') }}
   {%- endif -%}
+  {#- every var of the tables at once: a user who set several wrong sees them all in one run -#}
+  {%- set problems = [] -%}
   {%- for name, rule in var_rules().items() -%}
-    {%- do check_var_value(name, var(name), rule) -%}
+    {%- do problems.append(var_value_problem(name, var(name), rule)) -%}
   {%- endfor -%}
-
   {%- for group, rules in stage_setting_rules().items() -%}
     {%- set settings = var(group) -%}
     {%- if settings is not mapping -%}
-      {{ exceptions.raise_compiler_error("var " ~ group ~ " must be a mapping with the keys " ~ (rules.keys() | list) ~ ", got " ~ settings) }}
+      {%- do problems.append("var " ~ group ~ " must be a mapping with the keys " ~ (rules.keys() | list) ~ ", got " ~ settings) -%}
+    {%- else -%}
+      {%- set unknown = settings.keys() | reject('in', rules.keys()) | list -%}
+      {%- set absent = rules.keys() | reject('in', settings.keys()) | list -%}
+      {%- if unknown or absent -%}
+        {%- do problems.append("var " ~ group ~ ": unknown key(s) " ~ unknown ~ ", missing key(s) " ~ absent ~ "; the keys are " ~ (rules.keys() | list) ~ " (a --vars mapping replaces the whole default: copy it from dbt_project.yml and change what you need)") -%}
+      {%- else -%}
+        {%- for key, rule in rules.items() -%}
+          {%- do problems.append(var_value_problem(group ~ '.' ~ key, settings[key], rule)) -%}
+        {%- endfor -%}
+      {%- endif -%}
     {%- endif -%}
-    {%- set unknown = settings.keys() | reject('in', rules.keys()) | list -%}
-    {%- set absent = rules.keys() | reject('in', settings.keys()) | list -%}
-    {%- if unknown or absent -%}
-      {{ exceptions.raise_compiler_error("var " ~ group ~ ": unknown key(s) " ~ unknown ~ ", missing key(s) " ~ absent ~ "; the keys are " ~ (rules.keys() | list) ~ " (a --vars mapping replaces the whole default: copy it from dbt_project.yml and change what you need)") }}
-    {%- endif -%}
-    {%- for key, rule in rules.items() -%}
-      {%- do check_var_value(group ~ '.' ~ key, settings[key], rule) -%}
-    {%- endfor -%}
   {%- endfor -%}
+  {%- set problems = problems | select | list -%}
+  {%- if problems | length == 1 -%}
+    {{ exceptions.raise_compiler_error(problems[0]) }}
+  {%- elif problems -%}
+    {{ exceptions.raise_compiler_error(problems | length ~ " vars are not valid:\n  " ~ problems | join("\n  ")) }}
+  {%- endif -%}
 
   {%- set sources = ['hnsw', 'author_audience', 'bubbles', 'semantic_ids', 'active_users', 'collaborative'] -%}
   {%- set depths = var('candidate_k') -%}
@@ -177,6 +186,16 @@
 
 
 {% macro check_var_value(name, value, rule) %}
+  {%- set problem = var_value_problem(name, value, rule) -%}
+  {%- if problem -%}
+    {{ exceptions.raise_compiler_error(problem) }}
+  {%- endif -%}
+  {{ return('') }}
+{% endmacro %}
+
+
+{#- What is wrong with the var's value under its rule (see var_rules), or '' when nothing is. -#}
+{% macro var_value_problem(name, value, rule) %}
   {%- set kind, low, high = rule -%}
   {%- set nullable = kind.endswith('?') -%}
   {%- set kind = kind.rstrip('?') -%}
@@ -215,10 +234,10 @@
     {%- endif -%}
     {%- set wanted = "a non-empty list" ~ ("" if low is none else " of whole numbers" ~ bounds) -%}
   {%- else -%}
-    {{ exceptions.raise_compiler_error("check_var_value: unknown rule kind '" ~ kind ~ "' for var " ~ name) }}
+    {{ exceptions.raise_compiler_error("var_value_problem: unknown rule kind '" ~ kind ~ "' for var " ~ name) }}
   {%- endif -%}
   {%- if not ok -%}
-    {{ exceptions.raise_compiler_error("var " ~ name ~ " must be " ~ wanted ~ null_note ~ ", got " ~ (value | tojson)) }}
+    {{ return("var " ~ name ~ " must be " ~ wanted ~ null_note ~ ", got " ~ (value | tojson)) }}
   {%- endif -%}
   {{ return('') }}
 {% endmacro %}
