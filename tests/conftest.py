@@ -8,7 +8,6 @@ them under a file lock in the folder every worker's temporary folder sits in.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -83,15 +82,16 @@ def ablation_build(
 ) -> Build:
     """A copy of the validation build with the research reports added as `make evaluate`'s second step
     adds them: var feature_ablation, only the ablation models and what reads them (the product is not
-    rebuilt)."""
+    rebuilt, the submission not exported again: the copy has no submission file, and the step writes
+    none)."""
 
     def create(workdir: Path) -> None:
         build = Build(workdir)
         copy_warehouse(validation_build, build)
-        shutil.copy2(validation_build.submission, build.submission)
         variables = {"data_root": str(tiny_dataset), "feature_ablation": True}
         result = build.run("build", variables, "--select", "ml_ablation_assignments+", "run_vars+")
         assert result.success, failure_text(result)
         assert "ml_ranker_model" not in result.output, "the research step rebuilt the product"
+        assert not build.submission.exists(), "the research step exported the submission again"
 
     return Build(shared_folder(tmp_path_factory, "ablation_build", create))
